@@ -1,0 +1,13 @@
+import django_filters
+
+from .models import Institute, Region
+
+
+class InstituteFilter(django_filters.FilterSet):
+    region = django_filters.ChoiceFilter(
+        choices=Region.choices, empty_label="All regions", label="Region"
+    )
+
+    class Meta:
+        model = Institute
+        fields = ["region"]

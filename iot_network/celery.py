@@ -1,0 +1,20 @@
+"""The portal's Celery app: configured from Django settings (CELERY_*), tasks autodiscovered."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iot_network.settings")
+
+app = Celery("iot_network")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Periodic jobs live here, in code, so every deploy runs the same schedule.
+app.conf.beat_schedule = {
+    "clear-expired-sessions": {
+        "task": "iot_network.web.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}

@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from courses import views as course_views
+
+admin.site.site_header = f"{settings.SITE_NAME} staff workspace"
+admin.site.site_title = "Staff workspace"
+admin.site.index_title = "Manage the portal"
+
+urlpatterns = [
+    path("", include("iot_network.web.urls")),
+    path("institutes/", include("institutes.urls")),
+    path("courses/", include("courses.urls")),
+    path("apprenticeships/", course_views.apprenticeships, name="apprenticeships"),
+    path("events/", include("events.urls")),
+    path("partners/", include("partners.urls")),
+    path("account/", include("allauth.urls")),
+    path(settings.ADMIN_URL, admin.site.urls),
+]
+
+handler400 = "iot_network.web.views.bad_request"
+handler403 = "iot_network.web.views.permission_denied"
+handler404 = "iot_network.web.views.page_not_found"
+handler500 = "iot_network.web.views.server_error"

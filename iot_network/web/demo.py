@@ -1,0 +1,434 @@
+"""Clearly fictional but realistic demo data for the quick start and for demonstrations.
+
+Everything is keyed on a slug or an email address, so loading twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from courses.models import Course, Level, QualificationType
+from events.models import Event
+from institutes.models import Institute, Route
+from institutes.services import load_reference_data
+from partners.models import Organisation
+
+LONDON = ZoneInfo("Europe/London")
+Q = QualificationType
+
+# (title, qualification, level, route slug, summary)
+COURSE_TEMPLATES = [
+    (
+        "Cyber Security",
+        Q.HTQ,
+        4,
+        "digital",
+        "Protect networks and data: threat analysis, secure systems and incident response.",
+    ),
+    (
+        "Software Development",
+        Q.HTQ,
+        4,
+        "digital",
+        "Design, build and test software in teams, the way industry does.",
+    ),
+    (
+        "Data Analytics",
+        Q.HNC,
+        4,
+        "digital",
+        "Turn data into decisions with statistics, SQL, visualisation and Python.",
+    ),
+    (
+        "Network Engineering",
+        Q.HND,
+        5,
+        "digital",
+        "Plan, build and run the networks businesses depend on.",
+    ),
+    (
+        "Digital Technology Solutions",
+        Q.DEGREE_APPRENTICESHIP,
+        6,
+        "digital",
+        "Earn a degree while working as a software or data professional.",
+    ),
+    (
+        "Cloud Infrastructure",
+        Q.BOOTCAMP,
+        4,
+        "digital",
+        "A 12-week bootcamp in cloud platforms, automation and security.",
+    ),
+    (
+        "Mechanical Engineering",
+        Q.HNC,
+        4,
+        "engineering-manufacturing",
+        "Engineering principles, materials and CAD for mechanical roles.",
+    ),
+    (
+        "Electrical and Electronic Engineering",
+        Q.HND,
+        5,
+        "engineering-manufacturing",
+        "Circuits, power systems and control for modern industry.",
+    ),
+    (
+        "Advanced Manufacturing Engineering",
+        Q.HTQ,
+        5,
+        "engineering-manufacturing",
+        "Automation, robotics and lean methods in a modern factory.",
+    ),
+    (
+        "Engineering Manufacturing Technician",
+        Q.HIGHER_APPRENTICESHIP,
+        4,
+        "engineering-manufacturing",
+        "A paid apprenticeship on the shop floor with day-release study.",
+    ),
+    (
+        "Robotics and Automation",
+        Q.FOUNDATION_DEGREE,
+        5,
+        "engineering-manufacturing",
+        "Program and maintain industrial robots and automated lines.",
+    ),
+    (
+        "Renewable Energy Engineering",
+        Q.HTQ,
+        4,
+        "engineering-manufacturing",
+        "Wind, solar and storage systems for the Net Zero economy.",
+    ),
+    (
+        "Construction Management",
+        Q.HNC,
+        4,
+        "construction-built-environment",
+        "Plan and run building projects safely, on time and on budget.",
+    ),
+    (
+        "Building Services Engineering",
+        Q.HTQ,
+        4,
+        "construction-built-environment",
+        "Heating, ventilation, electrical and low-carbon systems in buildings.",
+    ),
+    (
+        "Civil Engineering",
+        Q.HND,
+        5,
+        "construction-built-environment",
+        "Design and build the infrastructure that towns and cities need.",
+    ),
+    (
+        "Retrofit Coordination",
+        Q.PROFESSIONAL,
+        5,
+        "construction-built-environment",
+        "Plan energy-efficiency upgrades to existing homes.",
+    ),
+    (
+        "Healthcare Science",
+        Q.FOUNDATION_DEGREE,
+        5,
+        "health-science",
+        "Laboratory and diagnostic skills for NHS and private settings.",
+    ),
+    (
+        "Laboratory Science",
+        Q.HNC,
+        4,
+        "health-science",
+        "Analytical techniques and quality systems for science industries.",
+    ),
+    (
+        "Assistant Practitioner (Health)",
+        Q.HIGHER_APPRENTICESHIP,
+        5,
+        "health-science",
+        "Work in a clinical team while you train for a higher role.",
+    ),
+    (
+        "Applied Biosciences",
+        Q.CERT_HE,
+        4,
+        "health-science",
+        "Biology and chemistry for the life-science sector.",
+    ),
+    (
+        "Agri-tech and Precision Farming",
+        Q.HTQ,
+        4,
+        "agriculture-environmental-animal-care",
+        "Sensors, drones and data in modern farming.",
+    ),
+    (
+        "Environmental Sustainability",
+        Q.DIP_HE,
+        5,
+        "agriculture-environmental-animal-care",
+        "Measure and reduce the environmental impact of organisations.",
+    ),
+    (
+        "Supply Chain and Logistics Technology",
+        Q.HNC,
+        4,
+        "transport-logistics",
+        "Digital tools for moving goods efficiently and sustainably.",
+    ),
+    (
+        "Automotive Electric Vehicles",
+        Q.HTQ,
+        4,
+        "transport-logistics",
+        "Diagnose and repair electric and hybrid vehicles safely.",
+    ),
+    (
+        "Digital Design and Media",
+        Q.HND,
+        5,
+        "creative-design",
+        "3D design, user experience and digital production.",
+    ),
+    (
+        "Project Management for Technical Teams",
+        Q.PROFESSIONAL,
+        4,
+        "business-administration",
+        "Lead technical projects with recognised methods.",
+    ),
+]
+COURSES_PER_INSTITUTE = 7
+
+PARTNERS = [
+    ("Northfield Robotics Ltd", "employer", "engineering-manufacturing"),
+    ("Brightwater Health Analytics", "employer", "health-science"),
+    ("Kestrel Cyber Defence", "employer", "digital"),
+    ("Greenacre Renewables", "employer", "engineering-manufacturing"),
+    ("Harbourline Logistics", "employer", "transport-logistics"),
+    ("Oakmere Construction Group", "employer", "construction-built-environment"),
+    ("Pennine Precision Components", "employer", "engineering-manufacturing"),
+    ("Lumen Software Studio", "employer", "digital"),
+    ("Meadowbank Agri-Tech", "employer", "agriculture-environmental-animal-care"),
+    ("Riverside Training Partnership", "training-provider", "digital"),
+    ("Solway Bioscience", "employer", "health-science"),
+    ("Tidewater Marine Engineering", "employer", "engineering-manufacturing"),
+]
+
+
+@dataclass
+class DemoSummary:
+    courses: int = 0
+    events: int = 0
+    partners: int = 0
+    logins: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=LONDON)
+
+
+def _next_fourth_of_july(today: date) -> date:
+    candidate = date(today.year, 7, 4)
+    return candidate if candidate >= today else date(today.year + 1, 7, 4)
+
+
+def _load_courses(institutes: list[Institute], routes: dict[str, Route]) -> int:
+    count = 0
+    for index, institute in enumerate(institutes):
+        for offset in range(COURSES_PER_INSTITUTE):
+            title, qualification, level, route_slug, summary = COURSE_TEMPLATES[
+                (index * 3 + offset) % len(COURSE_TEMPLATES)
+            ]
+            Course.objects.update_or_create(
+                slug=slugify(f"{title} {institute.town} {qualification}"),
+                defaults={
+                    "title": title,
+                    "institute": institute,
+                    "provider_name": institute.lead_institution,
+                    "level": Level(level),
+                    "qualification_type": qualification,
+                    "route": routes[route_slug],
+                    "summary": summary,
+                    "description": (
+                        f"{summary}\n\nYou learn in {institute.town} with teaching from "
+                        f"{institute.lead_institution} and employer partners of {institute.name}."
+                    ),
+                    "entry_requirements": (
+                        "A Level 3 qualification such as A levels, a T Level or a BTEC, or relevant "
+                        "work experience. Talk to us if you are not sure."
+                    ),
+                    "status": Course.Status.PUBLISHED,
+                },
+            )
+            count += 1
+    return count
+
+
+def _load_events(institutes: list[Institute], today: date) -> int:
+    conference_day = _next_fourth_of_july(today)
+    events = [
+        {
+            "slug": f"iot-national-conference-{conference_day.year}",
+            "title": f"Institutes of Technology National Conference {conference_day.year}",
+            "event_type": Event.Type.CONFERENCE,
+            "institute": None,
+            "audience": Event.Audience.EVERYONE,
+            "summary": "Industry partners, principals, vice-chancellors and the Department for "
+            "Education on higher technical skills, diversity in STEM and Net Zero.",
+            "description": "A day for the whole network: an opening address, a morning plenary "
+            "panel with a minister and three employer speakers, and breakout sessions on "
+            "diversity in the STEM workforce and Net Zero skills and economic growth.",
+            "starts_at": _at(conference_day, 9, 30),
+            "ends_at": _at(conference_day, 16, 30),
+            "venue_name": "Midlands Conference Centre (demo venue)",
+            "venue_address": "1 Example Way\nBirmingham\nB1 1AA",
+            "capacity": 130,
+            "status": Event.Status.PUBLISHED,
+        },
+        {
+            "slug": "what-is-an-htq-webinar",
+            "title": "What is a Higher Technical Qualification? (webinar)",
+            "event_type": Event.Type.WEBINAR,
+            "institute": None,
+            "audience": Event.Audience.LEARNERS,
+            "summary": "A 45-minute introduction to HTQs, funding and how to apply, with time "
+            "for questions.",
+            "starts_at": _at(today + timedelta(days=10), 18, 0),
+            "ends_at": _at(today + timedelta(days=10), 18, 45),
+            "is_online": True,
+            "capacity": 500,
+            "status": Event.Status.PUBLISHED,
+        },
+    ]
+    for index, institute in enumerate(institutes):
+        day = today + timedelta(days=14 + index * 5)
+        events.append(
+            {
+                "slug": slugify(f"open-day {institute.name} {day:%Y-%m}"),
+                "title": f"Open day at {institute.name}",
+                "event_type": Event.Type.OPEN_DAY,
+                "institute": institute,
+                "audience": Event.Audience.LEARNERS,
+                "summary": "Tour the workshops and labs, meet tutors and employers, and ask "
+                "about funding.",
+                "starts_at": _at(day, 10),
+                "ends_at": _at(day, 14),
+                "venue_name": f"{institute.lead_institution}, main campus",
+                "venue_address": institute.town,
+                "capacity": 80,
+                "status": Event.Status.PUBLISHED,
+            }
+        )
+        if index % 4 == 0:
+            breakfast = today + timedelta(days=21 + index * 3)
+            events.append(
+                {
+                    "slug": slugify(f"employer-breakfast {institute.name} {breakfast:%Y-%m}"),
+                    "title": f"Employer breakfast: skills for Net Zero ({institute.town})",
+                    "event_type": Event.Type.EMPLOYER_BREAKFAST,
+                    "institute": institute,
+                    "audience": Event.Audience.EMPLOYERS,
+                    "summary": "Hear what local employers need and how apprenticeships and HTQs "
+                    "can help.",
+                    "starts_at": _at(breakfast, 8),
+                    "ends_at": _at(breakfast, 9, 30),
+                    "venue_name": f"{institute.lead_institution}, business centre",
+                    "venue_address": institute.town,
+                    "capacity": 40,
+                    "status": Event.Status.CANCELLED if index == 4 else Event.Status.PUBLISHED,
+                    "cancellation_reason": "The venue is closed for repairs; a new date will "
+                    "follow."
+                    if index == 4
+                    else "",
+                }
+            )
+    past_day = today - timedelta(days=30)
+    events.append(
+        {
+            "slug": f"stem-ambassadors-taster-{past_day:%Y-%m}",
+            "title": "STEM Ambassadors taster afternoon",
+            "event_type": Event.Type.TASTER,
+            "institute": institutes[0],
+            "audience": Event.Audience.LEARNERS,
+            "summary": "Try robotics, coding and lab work with STEM Ambassadors.",
+            "starts_at": _at(past_day, 13),
+            "ends_at": _at(past_day, 16),
+            "venue_name": f"{institutes[0].lead_institution}",
+            "venue_address": institutes[0].town,
+            "capacity": 60,
+            "status": Event.Status.PUBLISHED,
+        }
+    )
+    for data in events:
+        slug = data.pop("slug")
+        Event.objects.update_or_create(slug=slug, defaults=data)
+    return len(events)
+
+
+def _load_partners(institutes: list[Institute], routes: dict[str, Route]) -> int:
+    for index, (name, org_type, sector) in enumerate(PARTNERS):
+        organisation, _ = Organisation.objects.update_or_create(
+            slug=slugify(name),
+            defaults={
+                "name": name,
+                "org_type": org_type,
+                "sector": routes[sector],
+                "summary": f"{name} is a fictional {routes[sector].name.lower()} organisation "
+                "used to demonstrate the portal.",
+                "status": Organisation.Status.PENDING
+                if index >= 10
+                else Organisation.Status.APPROVED,
+                "listed_in_directory": index < 10,
+            },
+        )
+        organisation.institutes.set(
+            [institutes[index % len(institutes)], institutes[(index * 7 + 3) % len(institutes)]]
+        )
+    return len(PARTNERS)
+
+
+def _ensure_user(email: str, password: str, **fields) -> None:
+    User = get_user_model()
+    user, _ = User.objects.update_or_create(email=email, defaults=fields)
+    user.set_password(password)
+    user.save()
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+
+
+@transaction.atomic
+def load_demo(*, password: str, today: date | None = None) -> DemoSummary:
+    today = today or timezone.localdate()
+    load_reference_data()
+    institutes = list(Institute.objects.order_by("name"))
+    routes = {route.slug: route for route in Route.objects.all()}
+    summary = DemoSummary(
+        courses=_load_courses(institutes, routes),
+        events=_load_events(institutes, today),
+        partners=_load_partners(institutes, routes),
+    )
+    accounts = [
+        (
+            "admin@demo.iot-network.example",
+            "National network admin",
+            {"is_staff": True, "is_superuser": True},
+        ),
+        ("learner@demo.iot-network.example", "Demo learner", {}),
+    ]
+    for email, full_name, flags in accounts:
+        _ensure_user(email, password, full_name=full_name, **flags)
+        summary.logins.append((full_name, email))
+    return summary

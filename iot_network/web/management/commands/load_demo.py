@@ -1,0 +1,55 @@
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from iot_network.web.demo import load_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the real institutes and routes plus fictional demo courses, events, partners and "
+        "users. Safe to run more than once."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password",
+            help="Password for the demo accounts. By default one is generated on the first run "
+            "and kept in var/demo-password.",
+        )
+        parser.add_argument(
+            "--allow-without-debug",
+            action="store_true",
+            help="Load demo accounts even though DEBUG is off (never on a public site).",
+        )
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not options["allow_without_debug"]:
+            raise CommandError(
+                "Refusing to create demo accounts with DEBUG off. Use load_reference_data for "
+                "production, or pass --allow-without-debug on a private demonstration server."
+            )
+        password = options["password"] or self._stored_password()
+        summary = load_demo(password=password)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: 21 institutes, 15 routes, {summary.courses} courses, "
+                f"{summary.events} events, {summary.partners} partners."
+            )
+        )
+        self.stdout.write("Demo logins (all share one password):")
+        for role, email in summary.logins:
+            self.stdout.write(f"  {role:<26} {email}")
+        self.stdout.write(f"  Password: {password}")
+
+    def _stored_password(self) -> str:
+        path = Path(settings.VAR_DIR) / "demo-password"
+        if path.exists():
+            return path.read_text().strip()
+        path.parent.mkdir(exist_ok=True)
+        password = secrets.token_urlsafe(12)
+        path.write_text(password + "\n")
+        path.chmod(0o600)
+        return password

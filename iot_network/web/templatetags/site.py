@@ -1,0 +1,42 @@
+from django import template
+from django.forms import BoundField, CheckboxInput, CheckboxSelectMultiple, RadioSelect
+
+register = template.Library()
+
+
+@register.inclusion_tag("partials/breadcrumbs.html")
+def breadcrumbs(*trail):
+    """``{% breadcrumbs "Institutes" list_url institute.name %}``: label/url pairs, then the
+    current page's label. Home comes first on its own."""
+    *pairs, current = trail
+    links = [(pairs[i], pairs[i + 1]) for i in range(0, len(pairs) - 1, 2)]
+    return {"links": links, "current": current}
+
+
+@register.filter
+def accessible_widget(field: BoundField):
+    """Render a field's widget so screen readers announce its hint and error message."""
+    described_by = []
+    if field.help_text:
+        described_by.append(f"{field.auto_id}_helptext")
+    if field.errors:
+        described_by.append(f"{field.auto_id}_error")
+    attrs = {}
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
+    widget = field.field.widget
+    if isinstance(widget, CheckboxInput):
+        attrs["class"] = "checkbox__input"
+    elif not isinstance(widget, (RadioSelect, CheckboxSelectMultiple)):
+        attrs["class"] = "input input--error" if field.errors else "input"
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def is_checkbox(field: BoundField) -> bool:
+    return isinstance(field.field.widget, CheckboxInput)
+
+
+@register.filter
+def is_choice_group(field: BoundField) -> bool:
+    return isinstance(field.field.widget, (RadioSelect, CheckboxSelectMultiple))

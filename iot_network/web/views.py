@@ -1,0 +1,56 @@
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from courses.models import Course
+from events.models import Event
+from institutes.models import Institute
+
+from .health import run_checks
+
+
+@require_safe
+def home(request):
+    return render(
+        request,
+        "web/home.html",
+        {
+            "institute_count": Institute.objects.count(),
+            "course_count": Course.objects.published().count(),
+            "upcoming_events": Event.objects.published().upcoming().select_related("institute")[:3],
+        },
+    )
+
+
+@require_safe
+def page(request, template_name: str):
+    return render(request, template_name)
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    checks = run_checks()
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        status=200 if healthy else 503,
+    )
+
+
+def bad_request(request, exception=None):
+    return render(request, "errors/400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request):
+    # Rendered without a RequestContext: the failure may lie in a context processor.
+    return render(None, "errors/500.html", status=500)

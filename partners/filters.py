@@ -1,0 +1,24 @@
+import django_filters
+
+from institutes.models import Institute, Route
+
+from .models import Organisation
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    institute = django_filters.ModelChoiceFilter(
+        field_name="institutes",
+        queryset=Institute.objects.all(),
+        to_field_name="slug",
+        empty_label="All institutes",
+    )
+    sector = django_filters.ModelChoiceFilter(
+        queryset=Route.objects.all(), to_field_name="slug", empty_label="All sectors"
+    )
+    org_type = django_filters.ChoiceFilter(
+        choices=Organisation.Type.choices, empty_label="All types", label="Type of organisation"
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["institute", "sector", "org_type"]
