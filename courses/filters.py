@@ -23,7 +23,10 @@ class CourseFilter(django_filters.FilterSet):
         choices=QualificationType.choices, empty_label="All qualifications", label="Qualification"
     )
     region = django_filters.ChoiceFilter(
-        field_name="institute__region", choices=Region.choices, empty_label="All regions"
+        field_name="institute__region",
+        choices=Region.choices,
+        empty_label="All regions",
+        label="Region",
     )
     institute = django_filters.ModelChoiceFilter(
         queryset=Institute.objects.all(), to_field_name="slug", empty_label="All institutes"

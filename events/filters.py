@@ -11,7 +11,10 @@ class EventFilter(django_filters.FilterSet):
     )
     audience = django_filters.ChoiceFilter(choices=Event.Audience.choices, empty_label="Anyone")
     region = django_filters.ChoiceFilter(
-        field_name="institute__region", choices=Region.choices, empty_label="All regions"
+        field_name="institute__region",
+        choices=Region.choices,
+        empty_label="All regions",
+        label="Region",
     )
     institute = django_filters.ModelChoiceFilter(
         queryset=Institute.objects.all(),

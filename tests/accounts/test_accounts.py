@@ -1,0 +1,61 @@
+import re
+
+import pytest
+from django.core import mail
+from django.db import IntegrityError
+
+from iot_network.accounts.models import User
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_email_is_the_login_and_is_stored_in_lower_case():
+    user = User.objects.create_user("Ada.Lovelace@Example.COM", "a-long-password-1")
+    assert user.email == "ada.lovelace@example.com"
+    assert User.objects.get_by_natural_key("ADA.LOVELACE@example.com") == user
+    assert not hasattr(user, "username")
+
+
+def test_two_accounts_cannot_share_an_address_in_different_case():
+    User.objects.create_user("sam@example.com", "a-long-password-1")
+    with pytest.raises(IntegrityError):
+        User.objects.bulk_create([User(email="SAM@example.com")])
+
+
+def test_sign_up_sends_a_verification_email_and_verifying_signs_in(client):
+    response = client.post(
+        "/account/signup/",
+        {"email": "new.learner@example.com", "password1": "a-long-password-1", "password2": "a-long-password-1"},
+    )
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://[^\s]+/account/confirm-email/[^\s]+", mail.outbox[0].body).group(0)
+    path = link.split("testserver", 1)[1]
+    client.post(path)
+    assert client.get("/account/email/").status_code == 200
+
+
+def test_sign_up_does_not_reveal_that_an_address_has_an_account(client):
+    UserFactory(email="taken@example.com")
+    data = {"password1": "a-long-password-1", "password2": "a-long-password-1"}
+    taken = client.post("/account/signup/", {"email": "taken@example.com", **data})
+    fresh = client.post("/account/signup/", {"email": "fresh@example.com", **data})
+    assert taken.status_code == fresh.status_code == 302
+    assert taken["Location"] == fresh["Location"]
+
+
+def test_wrong_password_shows_an_error_summary(client):
+    UserFactory(email="someone@example.com")
+    response = client.post("/account/login/", {"login": "someone@example.com", "password": "wrong"})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "There is a problem" in content
+    assert "not correct" in content
+
+
+def test_account_pages_use_the_site_layout(client):
+    content = client.get("/account/login/").content.decode()
+    assert 'class="skip-link"' in content
+    assert 'aria-label="Main"' in content
+    assert '<label class="label" for="id_login">' in content

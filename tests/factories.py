@@ -1,0 +1,90 @@
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from courses.models import Course, Level, QualificationType
+from events.models import Event
+from institutes.models import Institute, Region, Route
+from partners.models import Organisation
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.User"
+        django_get_or_create = ["email"]
+
+    email = factory.Sequence(lambda n: f"person{n}@example.com")
+    full_name = factory.Faker("name", locale="en_GB")
+    password = factory.django.Password("a-long-test-password")
+
+
+class RouteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Route
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Route {n}")
+    slug = factory.Sequence(lambda n: f"route-{n}")
+
+
+class InstituteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Institute
+
+    name = factory.Sequence(lambda n: f"Test Institute of Technology {n}")
+    slug = factory.Sequence(lambda n: f"test-institute-{n}")
+    lead_institution = "Example College"
+    region = Region.NORTH_EAST
+    wave = Institute.Wave.FIRST
+    town = "Durham"
+    latitude = "54.78900"
+    longitude = "-1.60000"
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Course
+
+    title = factory.Sequence(lambda n: f"Engineering course {n}")
+    slug = factory.Sequence(lambda n: f"engineering-course-{n}")
+    institute = factory.SubFactory(InstituteFactory)
+    provider_name = "Example College"
+    level = Level.FOUR
+    qualification_type = QualificationType.HTQ
+    route = factory.SubFactory(RouteFactory)
+    summary = "Learn to design and test engineering systems."
+    status = Course.Status.PUBLISHED
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    title = factory.Sequence(lambda n: f"Open day {n}")
+    slug = factory.Sequence(lambda n: f"open-day-{n}")
+    event_type = Event.Type.OPEN_DAY
+    institute = factory.SubFactory(InstituteFactory)
+    summary = "Tour the labs and meet the tutors."
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda event: event.starts_at + timedelta(hours=3))
+    venue_name = "Main campus"
+    status = Event.Status.PUBLISHED
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Example Engineering {n} Ltd")
+    slug = factory.Sequence(lambda n: f"example-engineering-{n}")
+    org_type = Organisation.Type.EMPLOYER
+    sector = factory.SubFactory(RouteFactory)
+    status = Organisation.Status.APPROVED
+    listed_in_directory = True
+
+    @factory.post_generation
+    def institutes(self, create, extracted, **kwargs):
+        if create:
+            self.institutes.set(extracted or [InstituteFactory()])
