@@ -62,7 +62,9 @@ def reference_data(db):
 
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
-    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    path = (
+        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
     if not path:
         unavailable("Chromium is not installed (apt-get install chromium)")
     return path

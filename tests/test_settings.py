@@ -58,9 +58,11 @@ def test_smtps_url_defaults_to_port_465():
 
 
 def _import_settings(**env) -> subprocess.CompletedProcess:
-    clean = {key: value for key, value in os.environ.items() if key not in {
-        "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "EMAIL_URL"
-    }}
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "EMAIL_URL"}
+    }
     clean.update(env)
     return subprocess.run(
         [sys.executable, "-c", "import django; from django.conf import settings; settings.DEBUG"],

@@ -26,7 +26,11 @@ def test_two_accounts_cannot_share_an_address_in_different_case():
 def test_sign_up_sends_a_verification_email_and_verifying_signs_in(client):
     response = client.post(
         "/account/signup/",
-        {"email": "new.learner@example.com", "password1": "a-long-password-1", "password2": "a-long-password-1"},
+        {
+            "email": "new.learner@example.com",
+            "password1": "a-long-password-1",
+            "password2": "a-long-password-1",
+        },
     )
     assert response.status_code == 302
     assert len(mail.outbox) == 1

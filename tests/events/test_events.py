@@ -12,9 +12,15 @@ pytestmark = pytest.mark.django_db
 def test_event_list_separates_upcoming_and_past(client):
     EventFactory(title="Future open day")
     past_start = timezone.now() - timedelta(days=10)
-    EventFactory(title="Last month's taster", starts_at=past_start, ends_at=past_start + timedelta(hours=2))
+    EventFactory(
+        title="Last month's taster", starts_at=past_start, ends_at=past_start + timedelta(hours=2)
+    )
     content = client.get("/events/").content.decode()
-    assert content.index("Future open day") < content.index("Past events") < content.index("Last month")
+    assert (
+        content.index("Future open day")
+        < content.index("Past events")
+        < content.index("Last month")
+    )
 
 
 def test_cancelled_event_stays_visible_and_says_so(client):

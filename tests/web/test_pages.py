@@ -41,7 +41,11 @@ def test_footer_pages_exist(client, name):
 
 def test_accessibility_statement_follows_the_public_sector_format(client):
     content = client.get(reverse("web:accessibility")).content.decode()
-    for heading in ("Feedback and contact information", "Enforcement procedure", "Compliance status"):
+    for heading in (
+        "Feedback and contact information",
+        "Enforcement procedure",
+        "Compliance status",
+    ):
         assert heading in content
 
 

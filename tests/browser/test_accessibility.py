@@ -1,0 +1,102 @@
+import pytest
+
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture
+def learner(transactional_db):
+    from allauth.account.models import EmailAddress
+
+    user = UserFactory(email="keyboard.user@example.com")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/institutes/",
+        "/institutes/?region=london",
+        "/institutes/?region=not-a-region",
+        "/institutes/south-west-institute-of-technology/",
+        "/account/login/",
+        "/account/signup/",
+        "/account/password/reset/",
+        "/accessibility/",
+        "/no-such-page/",
+    ],
+)
+def test_page_has_no_wcag_22_aa_violations(page, assert_accessible, path):
+    page.goto(path)
+    assert_accessible(page)
+
+
+def test_login_error_state_has_no_violations(page, assert_accessible):
+    page.goto("/account/login/")
+    page.fill("#id_login", "nobody@example.com")
+    page.fill("#id_password", "wrong password")
+    page.click("button[type=submit]")
+    page.wait_for_selector(".error-summary")
+    assert_accessible(page)
+    assert page.evaluate("document.activeElement.matches('[data-error-summary]')")
+
+
+def _tab_to(page, predicate: str, limit: int = 40) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(el => {predicate})(document.activeElement)"):
+            return
+    raise AssertionError(f"could not reach an element where {predicate} with the Tab key")
+
+
+def test_skip_link_is_first_visible_on_focus_and_moves_to_main(page):
+    page.goto("/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        "({text: document.activeElement.textContent, bg: getComputedStyle(document.activeElement).backgroundColor})"
+    )
+    assert focused == {"text": "Skip to main content", "bg": "rgb(255, 221, 0)"}
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main-content"
+
+
+def test_keyboard_user_finds_an_institute_in_their_region(page):
+    page.goto("/")
+    _tab_to(page, "el.textContent.trim() === 'Institutes'")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/institutes/")
+    _tab_to(page, "el.id === 'id_region'")
+    for _ in range(7):  # "All regions" → London is the 7th region in the list
+        page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.value") == "london"
+    _tab_to(page, "el.textContent.trim() === 'Apply filters'")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/institutes/?region=london")
+    assert page.get_by_text("3 institutes").is_visible()
+    _tab_to(page, "el.textContent.trim() === 'West London Institute of Technology'")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/institutes/west-london-institute-of-technology/")
+    assert page.locator("h1").inner_text() == "West London Institute of Technology"
+
+
+def test_keyboard_user_signs_in(learner, page):
+    page.goto("/account/login/")
+    _tab_to(page, "el.id === 'id_login'")
+    page.keyboard.type(learner.email)
+    _tab_to(page, "el.id === 'id_password'")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: "/account/login" not in url)
+    assert page.get_by_role("link", name="Sign out").is_visible()
+
+
+def test_pages_fit_a_320_pixel_screen_without_sideways_scrolling(page):
+    page.set_viewport_size({"width": 320, "height": 640})
+    for path in ("/", "/institutes/", "/account/login/"):
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
