@@ -266,8 +266,8 @@ def _load_courses(institutes: list[Institute], routes: dict[str, Route]) -> int:
                         f"{institute.lead_institution} and employer partners of {institute.name}."
                     ),
                     "entry_requirements": (
-                        "A Level 3 qualification such as A levels, a T Level or a BTEC, or relevant "
-                        "work experience. Talk to us if you are not sure."
+                        "A Level 3 qualification such as A levels, a T Level or a BTEC, or "
+                        "relevant work experience. Talk to us if you are not sure."
                     ),
                     "status": Course.Status.PUBLISHED,
                 },

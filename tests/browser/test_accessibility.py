@@ -58,7 +58,8 @@ def test_skip_link_is_first_visible_on_focus_and_moves_to_main(page):
     page.goto("/")
     page.keyboard.press("Tab")
     focused = page.evaluate(
-        "({text: document.activeElement.textContent, bg: getComputedStyle(document.activeElement).backgroundColor})"
+        "(el => ({text: el.textContent, bg: getComputedStyle(el).backgroundColor}))"
+        "(document.activeElement)"
     )
     assert focused == {"text": "Skip to main content", "bg": "rgb(255, 221, 0)"}
     page.keyboard.press("Enter")

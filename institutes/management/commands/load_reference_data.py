@@ -10,7 +10,8 @@ class Command(BaseCommand):
         result = load_reference_data()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Institutes: {result.institutes_created} created, {result.institutes_updated} updated. "
+                f"Institutes: {result.institutes_created} created, "
+                f"{result.institutes_updated} updated. "
                 f"Routes: {result.routes_created} created, {result.routes_updated} updated."
             )
         )
