@@ -1,0 +1,108 @@
+"""Page throughput and latency against a running portal.
+
+Usage:  python benchmarks/pages.py --base-url http://127.0.0.1:8000 [--requests 400] [--concurrency 8]
+
+Fetches each page a bounded number of times from a pool of threads on loopback and compares it, in
+the same run, with a static file served by WhiteNoise. Prints one JSON line:
+{"pages": {"/": {"rps": .., "p50_ms": .., "p95_ms": .., "errors": 0}, ...}, "static": {...}, ...}
+Start the server the way production does (gunicorn, DEBUG off, PostgreSQL) for meaningful figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+DEFAULT_PATHS = [
+    "/",
+    "/institutes/",
+    "/institutes/?region=london",
+    "/courses/",
+    "/courses/?level=4&route=digital",
+    "/events/",
+]
+
+
+def fetch(url: str, timeout: float) -> tuple[float, bool]:
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            response.read()
+            ok = response.status == 200
+    except OSError:
+        ok = False
+    return time.perf_counter() - started, ok
+
+
+def measure(url: str, *, requests: int, concurrency: int, timeout: float, deadline: float) -> dict:
+    fetch(url, timeout)  # warm-up: template and query caches
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        futures = []
+        for _ in range(requests):
+            if time.perf_counter() > deadline:
+                break
+            futures.append(pool.submit(fetch, url, timeout))
+        results = [future.result() for future in futures]
+    elapsed = time.perf_counter() - started
+    latencies = sorted(latency for latency, _ in results)
+    return {
+        "requests": len(results),
+        "rps": round(len(results) / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 1),
+        "p95_ms": round(latencies[max(0, int(len(latencies) * 0.95) - 1)] * 1000, 1),
+        "errors": sum(1 for _, ok in results if not ok),
+    }
+
+
+def static_url(base_url: str) -> str:
+    """The hashed stylesheet URL the home page links to, so WhiteNoise serves it as in production."""
+    html = urllib.request.urlopen(base_url + "/", timeout=10).read().decode()
+    match = re.search(r'href="([^"]+\.css)"', html)
+    if not match:
+        raise SystemExit("could not find the stylesheet link on the home page")
+    return base_url + match.group(1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+    parser.add_argument("--requests", type=int, default=400, help="requests per page")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
+    parser.add_argument("--max-seconds", type=float, default=300.0, help="bound on the whole run")
+    args = parser.parse_args()
+
+    base = args.base_url.rstrip("/")
+    deadline = time.perf_counter() + args.max_seconds
+    options = {
+        "requests": args.requests,
+        "concurrency": args.concurrency,
+        "timeout": args.timeout,
+        "deadline": deadline,
+    }
+    static = measure(static_url(base), **options)
+    pages = {path: measure(base + path, **options) for path in DEFAULT_PATHS}
+    slowest = min(page["rps"] for page in pages.values())
+    print(
+        json.dumps(
+            {
+                "benchmark": "pages",
+                "base_url": base,
+                "concurrency": args.concurrency,
+                "static": static,
+                "pages": pages,
+                "min_page_rps_over_static_rps": round(slowest / static["rps"], 3),
+                "max_page_p95_ms": max(page["p95_ms"] for page in pages.values()),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
