@@ -13,6 +13,10 @@ app.autodiscover_tasks()
 
 # Periodic jobs live here, in code, so every deploy runs the same schedule.
 app.conf.beat_schedule = {
+    "sweep-outbox": {
+        "task": "iot_network.notifications.tasks.sweep_outbox",
+        "schedule": 60.0,
+    },
     "clear-expired-sessions": {
         "task": "iot_network.web.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),

@@ -6,11 +6,13 @@ DATABASE_URL, CELERY_BROKER_URL, CACHE_URL and EMAIL_URL. Every variable is list
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
 from iot_network.env import (
     env_bool,
+    env_float,
     env_int,
     env_list,
     env_required,
@@ -54,6 +56,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "iot_network.accounts",
+    "iot_network.notifications",
     "iot_network.web",
     "institutes",
     "courses",
@@ -141,6 +144,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "web:home"
 
+ACCOUNT_ADAPTER = "iot_network.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -201,11 +205,22 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or f"{SITE_NAME} <no-reply@ex
 SERVER_EMAIL = env_str("SERVER_EMAIL") or DEFAULT_FROM_EMAIL
 ADMINS = [("Portal administrators", email) for email in env_list("ADMIN_EMAILS")]
 
+# Notifications (the outbox) -------------------------------------------------------------------
+EMAIL_MESSAGE_ID_DOMAIN = env_str("EMAIL_MESSAGE_ID_DOMAIN") or (
+    urlsplit(SITE_URL).hostname or "localhost"
+)
+NOTIFICATIONS_BATCH_SIZE = env_int("NOTIFICATIONS_BATCH_SIZE", 100)
+NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 6)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env_float("NOTIFICATIONS_RETRY_BASE_SECONDS", 30.0)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env_float("NOTIFICATIONS_RETRY_MAX_SECONDS", 30 * 60.0)
+NOTIFICATIONS_QUEUED_GRACE = env_float("NOTIFICATIONS_QUEUED_GRACE", 120.0)
+
 # Celery ---------------------------------------------------------------------------------------
 # Without a broker the quick start runs tasks in-process, synchronously. With one, a worker and
 # beat are required (``make worker`` and ``make beat``).
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or None
-CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
+_celery_broker_url = env_str("CELERY_BROKER_URL")
+CELERY_TASK_ALWAYS_EAGER = not _celery_broker_url
+CELERY_BROKER_URL = _celery_broker_url or "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
@@ -229,6 +244,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 60 * 60 * 2)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# A row still "sending" after this long belongs to a dead worker: longer than any task may run.
+NOTIFICATIONS_SENDING_TIMEOUT = env_float(
+    "NOTIFICATIONS_SENDING_TIMEOUT", CELERY_TASK_TIME_LIMIT + 60
+)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Admin and logging ------------------------------------------------------------------------

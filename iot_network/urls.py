@@ -16,6 +16,7 @@ urlpatterns = [
     path("events/", include("events.urls")),
     path("partners/", include("partners.urls")),
     path("account/", include("allauth.urls")),
+    path("email/", include("iot_network.notifications.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

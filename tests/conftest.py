@@ -68,3 +68,31 @@ def chromium_path() -> str:
     if not path:
         unavailable("Chromium is not installed (apt-get install chromium)")
     return path
+
+
+@pytest.fixture
+def smtp_sink():
+    from tests.smtp_sink import SmtpSink
+
+    with SmtpSink() as sink:
+        yield sink
+
+
+@pytest.fixture
+def smtp_settings(settings, smtp_sink):
+    """Send through real SMTP to the sink (pytest-django would otherwise use the locmem backend)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = smtp_sink.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    return smtp_sink
+
+
+@pytest.fixture
+def deliver_on_commit(monkeypatch):
+    """Deliver outbox rows in this process when their transaction commits, instead of through
+    the broker. Tests of the broker and worker themselves are in tests/notifications/test_worker.py."""
+    from iot_network.notifications import delivery, services
+
+    monkeypatch.setattr(services, "dispatch", lambda ids, countdown=None: delivery.deliver(ids))

@@ -31,7 +31,7 @@ def check_broker(*, timeout: float = 2.0) -> str | None:
 
 def run_checks() -> dict[str, str]:
     checks = {"database": check_database()}
-    if settings.CELERY_BROKER_URL:
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
         checks["broker"] = check_broker()
     return {
         name: "ok" if problem is None else f"error: {problem}" for name, problem in checks.items()

@@ -1,0 +1,96 @@
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from .models import Consent, ConsentChange, Message
+from .services import dispatch
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "kind", "category", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status", "kind", "category", ("created_at", admin.DateFieldListFilter), "batch"]
+    search_fields = ["recipient", "dedupe_key", "message_id", "batch"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "recipient", "kind", "category", "dedupe_key", "message_id", "batch", "status", "attempts",
+        "last_error", "context", "attachments", "created_at", "next_attempt_at", "claimed_at",
+        "sent_at", "about_type", "about_id",
+    ]  # fmt: skip
+    actions = ["retry_failed"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the outbox is a record; only the retry action changes it
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not self.has_view_permission(request) or not request.user.has_perm(
+            "notifications.change_message"
+        ):
+            actions.pop("retry_failed", None)
+        return actions
+
+    @admin.action(description="Retry the selected failed messages")
+    def retry_failed(self, request, queryset):
+        with transaction.atomic():
+            ids = list(
+                queryset.filter(status=Message.Status.FAILED)
+                .select_for_update()
+                .values_list("pk", flat=True)
+            )
+            Message.objects.filter(pk__in=ids).update(
+                status=Message.Status.QUEUED, next_attempt_at=timezone.now(), attempts=0
+            )
+            transaction.on_commit(lambda: dispatch(ids))
+        self.message_user(request, f"{len(ids)} message(s) queued again.", messages.SUCCESS)
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            # Progress of what is on screen, e.g. one bulk send when filtered by batch.
+            counts = dict(
+                changelist.queryset.order_by()
+                .values_list("status")
+                .annotate(n=Count("pk"))
+                .values_list("status", "n")
+            )
+            response.context_data["status_counts"] = [
+                (label, counts.get(value, 0)) for value, label in Message.Status.choices
+            ]
+        return response
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    list_display = ["email", "category", "granted", "updated_at"]
+    list_filter = ["category", "granted"]
+    search_fields = ["email"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # changes go through set_consent, so the history stays complete
+
+
+@admin.register(ConsentChange)
+class ConsentChangeAdmin(admin.ModelAdmin):
+    list_display = ["email", "category", "granted", "source", "created_at"]
+    list_filter = ["category", "granted", "source"]
+    search_fields = ["email"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
