@@ -96,3 +96,67 @@ def deliver_on_commit(monkeypatch):
     from iot_network.notifications import delivery, services
 
     monkeypatch.setattr(services, "dispatch", lambda ids, countdown=None: delivery.deliver(ids))
+
+
+class WorkerProcess:
+    def __init__(self, process, log_path):
+        self.process = process
+        self.log_path = log_path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@pytest.fixture
+def celery_worker(transactional_db, tmp_path):
+    """Start real Celery worker processes (solo pool) against the test database and the real
+    Redis broker. Call it with a queue name and extra environment; all are stopped at teardown."""
+    import subprocess
+    import sys
+    import time
+    import uuid
+    from pathlib import Path
+
+    from iot_network.celery import app
+
+    db = connection.settings_dict
+    database_url = (
+        f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    started: list[WorkerProcess] = []
+
+    def start(*, queue: str | None = None, env: dict[str, str] | None = None) -> WorkerProcess:
+        queue = queue or settings.CELERY_TASK_DEFAULT_QUEUE
+        name = f"w{uuid.uuid4().hex[:8]}@{os.uname().nodename}"
+        log_path = tmp_path / f"{name}.log"
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "iot_network", "worker", "--pool=solo",
+                 "--queues", queue, "--hostname", name, "--loglevel=WARNING",
+                 "--without-gossip", "--without-mingle"],
+                cwd=Path(__file__).resolve().parent.parent,
+                env={**os.environ, "DATABASE_URL": database_url, **(env or {})},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        worker = WorkerProcess(process, log_path)
+        started.append(worker)
+        deadline = time.monotonic() + 60
+        while not app.control.ping(destination=[name], timeout=0.5):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"Celery worker did not start:\n{worker.log()}")
+        return worker
+
+    yield start
+    for worker in started:
+        if worker.process.poll() is None:
+            worker.process.terminate()
+            try:
+                worker.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.process.kill()
+                worker.process.wait()

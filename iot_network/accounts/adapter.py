@@ -1,6 +1,9 @@
 import uuid
+from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 
 from iot_network.notifications.services import notify
 
@@ -9,7 +12,9 @@ class AccountAdapter(DefaultAccountAdapter):
     """Sends allauth's mails (verification, password reset, ...) through the outbox."""
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        rendered = self.render_mail(template_prefix, email, context)
+        # allauth greets with the site's name; without django.contrib.sites it would be blank.
+        site = SimpleNamespace(name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc)
+        rendered = self.render_mail(template_prefix, email, {**context, "current_site": site})
         html = next(
             (
                 body

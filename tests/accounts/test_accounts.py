@@ -23,17 +23,21 @@ def test_two_accounts_cannot_share_an_address_in_different_case():
         User.objects.bulk_create([User(email="SAM@example.com")])
 
 
-def test_sign_up_sends_a_verification_email_and_verifying_signs_in(client):
-    response = client.post(
-        "/account/signup/",
-        {
-            "email": "new.learner@example.com",
-            "password1": "a-long-password-1",
-            "password2": "a-long-password-1",
-        },
-    )
+def test_sign_up_sends_a_verification_email_and_verifying_signs_in(
+    client, deliver_on_commit, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/account/signup/",
+            {
+                "email": "new.learner@example.com",
+                "password1": "a-long-password-1",
+                "password2": "a-long-password-1",
+            },
+        )
     assert response.status_code == 302
     assert len(mail.outbox) == 1
+    assert "Hello from Institutes of Technology Network!" in mail.outbox[0].body
     link = re.search(r"https?://[^\s]+/account/confirm-email/[^\s]+", mail.outbox[0].body).group(0)
     path = link.split("testserver", 1)[1]
     client.post(path)
