@@ -1,16 +1,37 @@
 from django.contrib import admin, messages
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Min
 from django.utils import timezone
 
 from .models import Consent, ConsentChange, Message
 from .services import dispatch
 
 
+class RecentBatchFilter(admin.SimpleListFilter):
+    """Bulk sends, newest first: pick one to see its progress."""
+
+    title = "bulk send"
+    parameter_name = "batch"
+
+    def lookups(self, request, model_admin):
+        batches = (
+            Message.objects.exclude(batch="")
+            .values("batch")
+            .annotate(started=Min("created_at"))
+            .order_by("-started")[:15]
+        )
+        return [(row["batch"], row["batch"]) for row in batches]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(batch=self.value()) if self.value() else queryset
+
+
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
     list_display = ["recipient", "kind", "category", "status", "attempts", "created_at", "sent_at"]
-    list_filter = ["status", "kind", "category", ("created_at", admin.DateFieldListFilter), "batch"]
+    list_filter = [
+        "status", "kind", "category", ("created_at", admin.DateFieldListFilter), RecentBatchFilter
+    ]  # fmt: skip
     search_fields = ["recipient", "dedupe_key", "message_id", "batch"]
     date_hierarchy = "created_at"
     readonly_fields = [

@@ -101,3 +101,40 @@ def test_pages_fit_a_320_pixel_screen_without_sideways_scrolling(page):
     for path in ("/", "/institutes/", "/account/login/"):
         page.goto(path)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+
+
+@pytest.fixture
+def unsubscribe_path(transactional_db):
+    from django.urls import reverse
+
+    from iot_network.notifications.delivery import unsubscribe_token
+
+    return reverse(
+        "notifications:unsubscribe", args=[unsubscribe_token("a@example.com", "newsletter")]
+    )
+
+
+def test_unsubscribe_pages_have_no_violations(unsubscribe_path, page, assert_accessible):
+    page.goto(unsubscribe_path)
+    assert_accessible(page)
+    page.get_by_role("button", name="Unsubscribe").click()
+    page.wait_for_selector("text=You have unsubscribed")
+    assert_accessible(page)
+    page.goto("/email/unsubscribe/not-a-valid-token/")
+    assert_accessible(page)
+
+
+def test_signed_in_account_pages_have_no_violations(learner, page, assert_accessible):
+    page.goto("/account/login/")
+    page.fill("#id_login", learner.email)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/account/login" not in url)
+    for path in ("/email/preferences/", "/account/email/", "/account/password/change/"):
+        page.goto(path)
+        assert_accessible(page)
+    page.goto("/email/preferences/")
+    page.get_by_label("News about events").check()
+    page.get_by_role("button", name="Save my choices").click()
+    page.wait_for_selector("text=Your email choices have been saved.")
+    assert_accessible(page)
