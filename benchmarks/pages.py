@@ -1,6 +1,7 @@
 """Page throughput and latency against a running portal.
 
-Usage:  python benchmarks/pages.py --base-url http://127.0.0.1:8000 [--requests 400] [--concurrency 8]
+Usage:
+    python benchmarks/pages.py --base-url http://127.0.0.1:8000 [--requests 400] [--concurrency 8]
 
 Fetches each page a bounded number of times from a pool of threads on loopback and compares it, in
 the same run, with a static file served by WhiteNoise. Prints one JSON line:
@@ -61,7 +62,7 @@ def measure(url: str, *, requests: int, concurrency: int, timeout: float, deadli
 
 
 def static_url(base_url: str) -> str:
-    """The hashed stylesheet URL the home page links to, so WhiteNoise serves it as in production."""
+    """The hashed stylesheet URL the home page links to, served by WhiteNoise as in production."""
     html = urllib.request.urlopen(base_url + "/", timeout=10).read().decode()
     match = re.search(r'href="([^"]+\.css)"', html)
     if not match:

@@ -92,7 +92,7 @@ def smtp_settings(settings, smtp_sink):
 @pytest.fixture
 def deliver_on_commit(monkeypatch):
     """Deliver outbox rows in this process when their transaction commits, instead of through
-    the broker. Tests of the broker and worker themselves are in tests/notifications/test_worker.py."""
+    the broker. The broker and worker are tested in tests/notifications/test_worker.py."""
     from iot_network.notifications import delivery, services
 
     monkeypatch.setattr(services, "dispatch", lambda ids, countdown=None: delivery.deliver(ids))

@@ -1,4 +1,4 @@
-"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives, for tests and benchmarks."""
+"""A real SMTP server on loopback (aiosmtpd) keeping what it receives, for tests and benchmarks."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from collections import Counter
 from collections.abc import Callable
 
 from aiosmtpd.controller import Controller
-
 
 # aiosmtpd logs every SMTP command at INFO.
 logging.getLogger("mail.log").setLevel(logging.WARNING)

@@ -45,10 +45,13 @@ def test_nothing_is_queued_or_sent_when_the_transaction_rolls_back(
     class Rollback(Exception):
         pass
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(Rollback), transaction.atomic():
-            queue()
-            raise Rollback
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(Rollback),
+        transaction.atomic(),
+    ):
+        queue()
+        raise Rollback
     assert callbacks == []
     assert not Message.objects.exists()
     assert mail.outbox == []
@@ -57,10 +60,9 @@ def test_nothing_is_queued_or_sent_when_the_transaction_rolls_back(
 def test_mail_is_sent_after_commit_not_before(
     deliver_on_commit, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            message = queue()
-            assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        message = queue()
+        assert mail.outbox == []
     message.refresh_from_db()
     assert message.status == Message.Status.SENT
     assert message.attempts == 1
@@ -78,8 +80,8 @@ def test_the_same_dedupe_key_twice_is_a_no_op():
 
 def test_bulk_send_queues_once_per_key_and_records_its_batch():
     created = notify_many(
-        [Notification(to=f"p{i}@example.com", kind="generic", dedupe_key=f"b:{i % 5}", batch="news-1")
-         for i in range(10)]
+        [Notification(to=f"p{i}@example.com", kind="generic", dedupe_key=f"b:{i % 5}",
+                      batch="news-1") for i in range(10)]
     )  # fmt: skip
     assert len(created) == 5
     assert set(Message.objects.values_list("batch", flat=True)) == {"news-1"}
@@ -121,7 +123,16 @@ def test_mail_has_plain_text_and_accessible_html(smtp_settings):
 
 
 def test_calendar_invitation_travels_with_the_mail(smtp_settings):
-    ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
+    ics = "\r\n".join(
+        [
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "PRODID:-//test//EN",
+            "METHOD:REQUEST",
+            "END:VCALENDAR",
+            "",
+        ]
+    )
     message = queue(attachments=[Attachment.calendar(ics, filename="open-day.ics")])
     delivery.deliver([message.pk])
     [received] = smtp_settings.recorder.messages
