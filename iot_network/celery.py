@@ -17,6 +17,10 @@ app.conf.beat_schedule = {
         "task": "iot_network.notifications.tasks.sweep_outbox",
         "schedule": 60.0,
     },
+    "purge-old-messages": {
+        "task": "iot_network.notifications.tasks.purge_old_messages",
+        "schedule": crontab(hour=3, minute=41),
+    },
     "clear-expired-sessions": {
         "task": "iot_network.web.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),

@@ -225,6 +225,18 @@ def _reconnect(connection) -> None:
         pass  # the next send raises, and is retried like any other transient failure
 
 
+def purge_old(now=None) -> int:
+    """Delete finished rows after the retention period: they hold personal data (addresses,
+    names in the context) that is no longer needed once the outcome is known."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.NOTIFICATIONS_RETENTION_DAYS)
+    deleted, _ = Message.objects.filter(
+        status__in=[Message.Status.SENT, Message.Status.FAILED, Message.Status.WITHHELD],
+        created_at__lt=cutoff,
+    ).delete()
+    return deleted
+
+
 def sweep(now=None) -> dict[str, int]:
     """Rescue rows a lost task or a killed worker left behind, and hand them out again."""
     from .services import dispatch

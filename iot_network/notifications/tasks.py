@@ -10,5 +10,10 @@ def send_messages(message_ids: list[int]) -> dict[str, int]:
 
 
 @shared_task(ignore_result=True)
+def purge_old_messages() -> int:
+    return delivery.purge_old()
+
+
+@shared_task(ignore_result=True)
 def sweep_outbox() -> dict[str, int]:
     return delivery.sweep()

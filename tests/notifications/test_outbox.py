@@ -234,6 +234,17 @@ def test_account_mail_goes_through_the_outbox_and_its_links_are_scrubbed_once_se
     assert mail.outbox[0].to == ["nobody@example.com"]
 
 
+def test_finished_messages_are_deleted_after_the_retention_period(settings):
+    settings.NOTIFICATIONS_RETENTION_DAYS = 30
+    old_sent, old_queued, recent_sent = queue("old-sent"), queue("old-queued"), queue("recent")
+    long_ago = timezone.now() - timedelta(days=31)
+    Message.objects.filter(pk=old_sent.pk).update(status="sent", created_at=long_ago)
+    Message.objects.filter(pk=old_queued.pk).update(created_at=long_ago)
+    Message.objects.filter(pk=recent_sent.pk).update(status="sent")
+    assert delivery.purge_old() == 1
+    assert set(Message.objects.values_list("dedupe_key", flat=True)) == {"old-queued", "recent"}
+
+
 def test_consent_changes_are_recorded_with_time_and_source():
     assert set_consent(email="a@example.com", category="newsletter", granted=True, source="form")
     assert not set_consent(
