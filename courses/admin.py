@@ -1,13 +1,116 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
 
-from .models import Course
+from .models import Course, CourseRun, Enquiry, SavedSearch, SectorTag
+
+
+class CourseRunInline(admin.TabularInline):
+    model = CourseRun
+    extra = 0
+    fields = [
+        "start_date", "duration_months", "study_mode", "attendance", "venue_name", "venue_postcode",
+        "latitude", "longitude", "fee", "application_deadline", "places", "apply_url",
+    ]  # fmt: skip
 
 
 @admin.register(Course)
 class CourseAdmin(admin.ModelAdmin):
-    list_display = ["title", "institute", "level", "qualification_type", "status"]
-    list_filter = ["status", "level", "qualification_type", "route", "institute__region"]
+    list_display = ["title", "institute", "level", "qualification_type", "status", "updated_at"]
+    list_filter = [
+        "status",
+        "level",
+        "qualification_type",
+        "route",
+        "institute__region",
+        "institute",
+    ]
     list_select_related = ["institute"]
-    search_fields = ["title", "provider_name", "institute__name"]
+    search_fields = ["title", "provider_name", "institute__name", "standard_reference", "qan"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["institute", "route"]
+    autocomplete_fields = ["institute", "route", "sector_tags", "partner_employers"]
+    inlines = [CourseRunInline]
+    actions = ["publish", "unpublish"]
+    readonly_fields = ["published_at", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "status", "institute", "summary"]}),
+        (
+            "Qualification",
+            {"fields": ["level", "qualification_type", "route", "sector_tags", "htq_approved"]},
+        ),
+        ("Provider", {"fields": ["provider_name", "provider_ukprn", "partner_employers"]}),
+        (
+            "For learners",
+            {
+                "fields": [
+                    "description",
+                    "what_you_learn",
+                    "entry_requirements",
+                    "assessment",
+                    "careers",
+                    "progression",
+                ]
+            },
+        ),  # fmt: skip
+        ("Funding", {"fields": ["student_finance", "employer_sponsored"]}),
+        ("Identifiers", {"fields": ["standard_reference", "lars_code", "qan"]}),
+        ("History", {"fields": ["published_at", "created_at", "updated_at"]}),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        if obj.status == Course.Status.PUBLISHED:
+            obj.publish()
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Publish the selected courses", permissions=["change"])
+    def publish(self, request, queryset):
+        count = queryset.filter(status=Course.Status.DRAFT).update(status=Course.Status.PUBLISHED)
+        queryset.filter(published_at__isnull=True).update(published_at=timezone.now())
+        self.message_user(request, f"{count} course(s) published.", messages.SUCCESS)
+
+    @admin.action(
+        description="Unpublish the selected courses (back to draft)", permissions=["change"]
+    )
+    def unpublish(self, request, queryset):
+        count = queryset.filter(status=Course.Status.PUBLISHED).update(status=Course.Status.DRAFT)
+        self.message_user(request, f"{count} course(s) moved back to draft.", messages.SUCCESS)
+
+
+@admin.register(SectorTag)
+class SectorTagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Enquiry)
+class EnquiryAdmin(admin.ModelAdmin):
+    list_display = ["name", "course", "email", "created_at", "replied_at"]
+    list_filter = [("replied_at", admin.EmptyFieldListFilter), "course__institute"]
+    list_select_related = ["course"]
+    search_fields = ["name", "email", "course__title"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "course",
+        "name",
+        "email",
+        "phone",
+        "message",
+        "consent_to_contact",
+        "created_at",
+    ]
+    actions = ["mark_replied"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Mark the selected enquiries as replied to", permissions=["change"])
+    def mark_replied(self, request, queryset):
+        count = queryset.filter(replied_at__isnull=True).update(replied_at=timezone.now())
+        self.message_user(request, f"{count} enquiry(ies) marked as replied to.", messages.SUCCESS)
+
+
+@admin.register(SavedSearch)
+class SavedSearchAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "created_at", "checked_at"]
+    search_fields = ["user__email", "name"]
+    list_select_related = ["user"]

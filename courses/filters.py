@@ -1,44 +1,141 @@
+"""The course search form. django-filter declares and validates the filters; courses/search.py
+turns the cleaned values into one query, because run filters must match the same run."""
+
+from __future__ import annotations
+
 import django_filters
+from django import forms
 
 from institutes.models import Institute, Region, Route
 
-from .models import Course, Level, QualificationType
+from .geo import Point
+from .geocoding import GeocodingError, lookup_postcode
+from .models import Course, CourseRun, Level, QualificationType, SectorTag
+from .search import CourseSearch, Funding, Sort, search_courses
+
+RADIUS_CHOICES = [(str(miles), f"Within {miles} miles") for miles in (5, 10, 15, 25, 50, 100)]
+DEFAULT_RADIUS = 25
+
+
+def _checkboxes(choices, label: str, **kwargs):
+    return django_filters.MultipleChoiceFilter(
+        choices=choices, label=label, widget=forms.CheckboxSelectMultiple, method="no_op", **kwargs
+    )
+
+
+class CourseSearchForm(forms.Form):
+    FORM_ID = "course-search"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            # The controls are spread over the page; see templates/courses/_search.html.
+            field.widget.attrs["form"] = self.FORM_ID
+        self.point: Point | None = None
+        self.place_label = ""
+        self.warning = ""
+
+    def clean(self):
+        data = super().clean()
+        start_from, start_to = data.get("start_from"), data.get("start_to")
+        if start_from and start_to and start_to < start_from:
+            self.add_error("start_to", "The latest start date must be on or after the earliest.")
+        lat, lng = data.get("lat"), data.get("lng")
+        if (lat is None) != (lng is None):
+            self.add_error(None, "Your location was incomplete. Try 'Use my location' again.")
+        elif lat is not None:
+            if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+                self.add_error(None, "Your location was not a real place. Try again.")
+            else:
+                self.point = Point(float(lat), float(lng))
+                self.place_label = "your location"
+        postcode = (data.get("postcode") or "").strip()
+        if postcode and self.point is None:
+            try:
+                self.point = lookup_postcode(postcode)
+                self.place_label = postcode.upper()
+            except GeocodingError as exc:
+                if "right now" in str(exc):
+                    # The lookup service is down: search without distance, and say so.
+                    self.warning = str(exc)
+                else:
+                    self.add_error("postcode", str(exc))
+        return data
 
 
 class CourseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label="Keywords",
-        method="filter_keywords",
-        max_length=100,
-        help_text="For example, robotics",
+        label="Keywords", max_length=200, method="no_op",
+        help_text="A subject, job or qualification, like cyber security or HNC engineering",
+    )  # fmt: skip
+    postcode = django_filters.CharFilter(
+        label="Postcode", max_length=10, method="no_op", help_text="For example, DH1 3LH"
     )
-    route = django_filters.ModelChoiceFilter(
-        queryset=Route.objects.all(),
-        to_field_name="slug",
-        empty_label="All subjects",
-        label="Subject area",
+    radius = django_filters.ChoiceFilter(
+        choices=RADIUS_CHOICES, label="Distance", empty_label=None, method="no_op"
     )
-    level = django_filters.ChoiceFilter(choices=Level.choices, empty_label="All levels")
-    qualification_type = django_filters.ChoiceFilter(
-        choices=QualificationType.choices, empty_label="All qualifications", label="Qualification"
+    lat = django_filters.NumberFilter(method="no_op", widget=forms.HiddenInput)
+    lng = django_filters.NumberFilter(method="no_op", widget=forms.HiddenInput)
+    level = _checkboxes(Level.choices, "Level")
+    qualification = _checkboxes(QualificationType.choices, "Qualification")
+    route = _checkboxes([], "Subject area")
+    sector = _checkboxes([], "Sector")
+    study_mode = _checkboxes(CourseRun.StudyMode.choices, "Study mode")
+    attendance = _checkboxes(CourseRun.Attendance.choices, "Where you learn")
+    funding = _checkboxes(Funding.choices, "Funding")
+    region = _checkboxes(Region.choices, "Region")
+    institute = _checkboxes([], "Institute of Technology")
+    start_from = django_filters.DateFilter(
+        label="Starting from", method="no_op", widget=forms.DateInput(attrs={"type": "date"})
     )
-    region = django_filters.ChoiceFilter(
-        field_name="institute__region",
-        choices=Region.choices,
-        empty_label="All regions",
-        label="Region",
+    start_to = django_filters.DateFilter(
+        label="Starting by", method="no_op", widget=forms.DateInput(attrs={"type": "date"})
     )
-    institute = django_filters.ModelChoiceFilter(
-        queryset=Institute.objects.all(), to_field_name="slug", empty_label="All institutes"
+    sort = django_filters.ChoiceFilter(
+        choices=Sort.choices, label="Sort by", empty_label="Recommended", method="no_op"
     )
 
     class Meta:
         model = Course
-        fields = ["q", "route", "level", "qualification_type", "region", "institute"]
+        form = CourseSearchForm
+        fields: list[str] = []
 
-    def filter_keywords(self, queryset, name, value):
-        for word in value.split()[:8]:
-            queryset = queryset.filter(title__icontains=word) | queryset.filter(
-                summary__icontains=word
-            )
-        return queryset
+    def __init__(self, data=None, *args, apprenticeships_only: bool = False, **kwargs):
+        self.apprenticeships_only = apprenticeships_only
+        super().__init__(data, *args, **kwargs)
+        self.filters["route"].extra["choices"] = list(Route.objects.values_list("slug", "name"))
+        self.filters["sector"].extra["choices"] = list(
+            SectorTag.objects.values_list("slug", "name")
+        )
+        self.filters["institute"].extra["choices"] = list(
+            Institute.objects.values_list("slug", "name")
+        )
+
+    def no_op(self, queryset, name, value):
+        return queryset  # the whole search is built in filter_queryset
+
+    @property
+    def search(self) -> CourseSearch:
+        data = self.form.cleaned_data
+        radius = int(data.get("radius") or DEFAULT_RADIUS)
+        return CourseSearch(
+            q=(data.get("q") or "").strip(),
+            levels=tuple(int(v) for v in data.get("level") or ()),
+            qualification_types=tuple(data.get("qualification") or ()),
+            routes=tuple(data.get("route") or ()),
+            sectors=tuple(data.get("sector") or ()),
+            study_modes=tuple(data.get("study_mode") or ()),
+            attendances=tuple(data.get("attendance") or ()),
+            regions=tuple(data.get("region") or ()),
+            institutes=tuple(data.get("institute") or ()),
+            funding=tuple(data.get("funding") or ()),
+            start_from=data.get("start_from"),
+            start_to=data.get("start_to"),
+            point=self.form.point,
+            radius_miles=radius if self.form.point else None,
+            sort=data.get("sort") or "",
+            apprenticeships_only=self.apprenticeships_only,
+        )
+
+    def filter_queryset(self, queryset):
+        return search_courses(self.search)

@@ -1,7 +1,17 @@
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from institutes.models import Institute, Route
+
+from .querysets import CourseQuerySet, CourseRunQuerySet
+from .validators import (
+    validate_lars_code,
+    validate_qan,
+    validate_standard_reference,
+    validate_ukprn,
+)
 
 
 class QualificationType(models.TextChoices):
@@ -30,15 +40,17 @@ class Level(models.IntegerChoices):
     SEVEN = 7, "Level 7"
 
 
-class CourseQuerySet(models.QuerySet):
-    def published(self) -> "CourseQuerySet":
-        return self.filter(status=Course.Status.PUBLISHED)
+class SectorTag(models.Model):
+    """A finer label than the route, e.g. "Cyber security" or "Net Zero"."""
 
-    def apprenticeships(self) -> "CourseQuerySet":
-        return self.filter(qualification_type__in=APPRENTICESHIP_TYPES)
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
 
-    def for_listing(self) -> "CourseQuerySet":
-        return self.select_related("institute", "route")
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Course(models.Model):
@@ -54,21 +66,55 @@ class Course(models.Model):
         max_length=200,
         help_text="The college or university that teaches it.",
     )
+    provider_ukprn = models.CharField(
+        "provider UKPRN", max_length=8, blank=True, validators=[validate_ukprn]
+    )
     level = models.PositiveSmallIntegerField(choices=Level.choices)
     qualification_type = models.CharField(max_length=32, choices=QualificationType.choices)
     route = models.ForeignKey(Route, on_delete=models.PROTECT, related_name="courses")
+    sector_tags = models.ManyToManyField(SectorTag, blank=True, related_name="courses")
     summary = models.CharField(max_length=300)
     description = models.TextField(blank=True)
+    what_you_learn = models.TextField("what you will learn", blank=True)
     entry_requirements = models.TextField(blank=True)
+    assessment = models.TextField("how you are assessed", blank=True)
+    careers = models.TextField(
+        "careers", blank=True, help_text="Job titles this course leads to, one per line."
+    )
+    progression = models.TextField(
+        "next steps", blank=True, help_text="Courses or qualifications to go on to."
+    )
+    standard_reference = models.CharField(
+        "occupational standard", max_length=6, blank=True, validators=[validate_standard_reference]
+    )
+    lars_code = models.CharField(
+        "LARS code", max_length=8, blank=True, validators=[validate_lars_code]
+    )
+    qan = models.CharField("Ofqual QAN", max_length=10, blank=True, validators=[validate_qan])
+    htq_approved = models.BooleanField("approved as an HTQ", default=False)
+    student_finance = models.BooleanField("eligible for student finance", default=False)
+    employer_sponsored = models.BooleanField(
+        default=False, help_text="An employer can pay the fees or offer a sponsored place."
+    )
+    partner_employers = models.ManyToManyField(
+        "partners.Organisation", blank=True, related_name="courses"
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Kept up to date by a PostgreSQL trigger (migration 0003); empty on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = CourseQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]
-        indexes = [models.Index(fields=["status", "title"])]
+        indexes = [
+            models.Index(fields=["status", "title"]),
+            models.Index(fields=["status", "level"]),
+            models.Index(fields=["status", "qualification_type"]),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -79,3 +125,123 @@ class Course(models.Model):
     @property
     def is_apprenticeship(self) -> bool:
         return self.qualification_type in APPRENTICESHIP_TYPES
+
+    @property
+    def career_list(self) -> list[str]:
+        return [line.strip() for line in self.careers.splitlines() if line.strip()]
+
+    def publish(self) -> None:
+        self.status = self.Status.PUBLISHED
+        self.published_at = self.published_at or timezone.now()
+
+
+class CourseRun(models.Model):
+    """One intake of a course: when it starts, how it is taught, where, and what it costs."""
+
+    class StudyMode(models.TextChoices):
+        FULL_TIME = "full-time", "Full time"
+        PART_TIME = "part-time", "Part time"
+        FLEXIBLE = "flexible", "Flexible"
+
+    class Attendance(models.TextChoices):
+        CAMPUS = "campus", "On campus"
+        ONLINE = "online", "Online"
+        BLENDED = "blended", "Blended (online and on campus)"
+        WORKPLACE = "workplace", "In the workplace"
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="runs")
+    start_date = models.DateField()
+    duration_months = models.PositiveSmallIntegerField()
+    study_mode = models.CharField(max_length=16, choices=StudyMode.choices)
+    attendance = models.CharField(max_length=16, choices=Attendance.choices)
+    venue_name = models.CharField(max_length=200, blank=True)
+    venue_postcode = models.CharField(max_length=8, blank=True)
+    latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    fee = models.DecimalField(
+        "fee (£)", max_digits=8, decimal_places=2, null=True, blank=True,
+        help_text="The whole course fee for this run. 0 for no fee; empty if not yet known.",
+    )  # fmt: skip
+    application_deadline = models.DateField(null=True, blank=True)
+    places = models.PositiveIntegerField(null=True, blank=True)
+    how_to_apply = models.TextField(blank=True)
+    apply_url = models.URLField("application link", blank=True)
+
+    objects = CourseRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start_date"]
+        indexes = [
+            models.Index(fields=["course", "start_date"]),
+            models.Index(fields=["start_date"]),
+            models.Index(fields=["latitude", "longitude"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True, longitude__isnull=True)
+                | models.Q(
+                    latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180
+                ),
+                name="courses_run_valid_location",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(application_deadline__isnull=True)
+                | models.Q(application_deadline__lte=models.F("start_date")),
+                name="courses_run_deadline_before_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course} from {self.start_date:%d %B %Y}"
+
+    @property
+    def duration_display(self) -> str:
+        months = self.duration_months
+        if months % 12 == 0:
+            years = months // 12
+            return f"{years} year{'s' if years != 1 else ''}"
+        return f"{months} month{'s' if months != 1 else ''}"
+
+
+class Enquiry(models.Model):
+    """A learner's question about a course, for the Institute of Technology's staff."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enquiries")
+    name = models.CharField(max_length=120)
+    email = models.EmailField()
+    phone = models.CharField(max_length=30, blank=True)
+    message = models.TextField(max_length=2000)
+    consent_to_contact = models.BooleanField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "enquiries"
+
+    def __str__(self) -> str:
+        return f"{self.name} about {self.course}"
+
+
+class SavedSearch(models.Model):
+    """A signed-in learner's search, checked daily for newly published courses."""
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    name = models.CharField(max_length=200)
+    query = models.CharField(max_length=2000, help_text="The search's query string.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    checked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "query"], name="courses_saved_search_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("courses:list") + (f"?{self.query}" if self.query else "")

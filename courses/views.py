@@ -1,34 +1,236 @@
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_safe
+from __future__ import annotations
 
-from iot_network.web.listing import filtered_listing
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from .filters import CourseFilter
-from .models import Course
+from partners.models import Organisation
+
+from .filters import DEFAULT_RADIUS, CourseFilter
+from .forms import EnquiryForm
+from .geo import distance_miles
+from .geocoding import GeocodingError, lookup_postcode
+from .models import Course, CourseRun, SavedSearch
+from .presenters import active_filter_chips, course_json_ld, facet_groups
+from .search import facet_counts, filtered_courses
+from .services import save_search, submit_enquiry
+
+PER_PAGE = 20
+SHORTLIST_KEY = "course_shortlist"
+SHORTLIST_LIMIT = 50
 
 
-def _course_list(request, *, queryset, template_name: str):
-    listing = filtered_listing(request, CourseFilter, queryset.for_listing())
-    return render(request, template_name, {"listing": listing}, status=listing.status)
+class CountedPaginator(Paginator):
+    """Counts with the plain filtered query: the ordered one computes per-row subqueries."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def _search_page(request, *, template_name: str, apprenticeships_only: bool = False):
+    data = request.GET.copy()
+    data.setdefault("radius", str(DEFAULT_RADIUS))
+    course_filter = CourseFilter(data, apprenticeships_only=apprenticeships_only)
+    context = {"filter": course_filter, "shortlist": set(request.session.get(SHORTLIST_KEY, []))}
+    if course_filter.is_valid():
+        search = course_filter.search
+        total = filtered_courses(search).count()
+        page = CountedPaginator(course_filter.qs, PER_PAGE, count=total).get_page(
+            request.GET.get("page")
+        )
+        context.update(
+            search=search,
+            page=page,
+            facets=facet_groups(course_filter.form, facet_counts(search)),
+            chips=active_filter_chips(request, course_filter.form),
+            place_label=course_filter.form.place_label,
+            warning=course_filter.form.warning,
+        )
+        status = 200
+    else:
+        context.update(page=None, facets=facet_groups(course_filter.form, {}), chips=[])
+        status = 400
+    return render(request, template_name, context, status=status)
 
 
 @require_safe
 def course_list(request):
-    return _course_list(
-        request, queryset=Course.objects.published(), template_name="courses/course_list.html"
-    )
+    return _search_page(request, template_name="courses/course_list.html")
 
 
 @require_safe
 def apprenticeships(request):
-    return _course_list(
-        request,
-        queryset=Course.objects.published().apprenticeships(),
-        template_name="courses/apprenticeships.html",
+    return _search_page(
+        request, template_name="courses/apprenticeships.html", apprenticeships_only=True
     )
+
+
+def _place_from(request):
+    """The place a learner searched from, carried to the course page in its query string."""
+    try:
+        lat, lng = float(request.GET["lat"]), float(request.GET["lng"])
+        if -90 <= lat <= 90 and -180 <= lng <= 180:
+            from .geo import Point
+
+            return Point(lat, lng), "your location"
+    except (KeyError, ValueError):
+        pass
+    postcode = request.GET.get("postcode", "")[:10]
+    if postcode:
+        try:
+            return lookup_postcode(postcode), postcode.upper()
+        except GeocodingError:
+            return None, ""
+    return None, ""
 
 
 @require_safe
 def course_detail(request, slug: str):
-    course = get_object_or_404(Course.objects.published().for_listing(), slug=slug)
-    return render(request, "courses/course_detail.html", {"course": course})
+    course = get_object_or_404(
+        Course.objects.published()
+        .select_related("institute", "route")
+        .prefetch_related(
+            "sector_tags",
+            Prefetch(
+                "partner_employers", queryset=Organisation.objects.approved().only("name", "slug")
+            ),
+        ),
+        slug=slug,
+    )
+    point, place_label = _place_from(request)
+    runs = CourseRun.objects.upcoming().filter(course=course)
+    if point:
+        runs = runs.annotate(distance=distance_miles(point))
+    runs = list(runs)
+    related = (
+        Course.objects.published()
+        .filter(route=course.route_id, level__in=[course.level, course.level + 1])
+        .exclude(pk=course.pk)
+        .select_related("institute")
+        .order_by("-level", "title")[:4]
+    )
+    return render(
+        request,
+        "courses/course_detail.html",
+        {
+            "course": course,
+            "runs": runs,
+            "related": related,
+            "place_label": place_label,
+            "in_shortlist": course.pk in request.session.get(SHORTLIST_KEY, []),
+            "json_ld": course_json_ld(request, course, runs),
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def enquire(request, slug: str):
+    course = get_object_or_404(Course.objects.published().select_related("institute"), slug=slug)
+    form = EnquiryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        submit_enquiry(
+            course=course,
+            name=data["name"],
+            email=data["email"],
+            phone=data["phone"],
+            message=data["message"],
+        )
+        request.session["enquiry_sent_to"] = data["email"]
+        return redirect("courses:enquiry_sent", slug=course.slug)
+    status = 400 if form.is_bound else 200
+    return render(request, "courses/enquire.html", {"course": course, "form": form}, status=status)
+
+
+@require_safe
+def enquiry_sent(request, slug: str):
+    course = get_object_or_404(Course.objects.published().select_related("institute"), slug=slug)
+    return render(
+        request,
+        "courses/enquiry_sent.html",
+        {"course": course, "email": request.session.get("enquiry_sent_to", "")},
+    )
+
+
+def _back(request, fallback: str):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@require_POST
+def shortlist_toggle(request, slug: str):
+    course = get_object_or_404(Course.objects.published(), slug=slug)
+    shortlist = [pk for pk in request.session.get(SHORTLIST_KEY, []) if isinstance(pk, int)]
+    if course.pk in shortlist:
+        shortlist.remove(course.pk)
+        messages.success(request, f"{course.title} was removed from your shortlist.")
+    elif len(shortlist) >= SHORTLIST_LIMIT:
+        messages.error(
+            request, f"Your shortlist is full ({SHORTLIST_LIMIT} courses). Remove one first."
+        )
+    else:
+        shortlist.append(course.pk)
+        messages.success(request, f"{course.title} was added to your shortlist.")
+    request.session[SHORTLIST_KEY] = shortlist
+    return _back(request, course.get_absolute_url())
+
+
+@require_safe
+def shortlist(request):
+    ids = request.session.get(SHORTLIST_KEY, [])
+    courses = Course.objects.published().filter(pk__in=ids).for_listing().order_by("title")
+    return render(request, "courses/shortlist.html", {"courses": courses})
+
+
+@login_required
+@require_POST
+def save_current_search(request):
+    from django.http import QueryDict
+
+    query = QueryDict(request.POST.get("query", "")[:2000])
+    saved, created = save_search(user=request.user, query=query)
+    if created:
+        messages.success(
+            request,
+            f"Search saved. We will email you when new courses match “{saved.name}”, "
+            "if you choose to get course alerts.",
+        )
+    else:
+        messages.info(request, "You had already saved this search.")
+    return redirect(saved.get_absolute_url())
+
+
+@login_required
+@require_safe
+def saved_searches(request):
+    from iot_network.notifications.services import has_consent
+
+    return render(
+        request,
+        "courses/saved_searches.html",
+        {
+            "searches": request.user.saved_searches.all(),
+            "alerts_on": has_consent(request.user.email, "course-alerts"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def delete_saved_search(request, pk: int):
+    saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
+    saved.delete()
+    messages.success(request, f"The saved search “{saved.name}” was deleted.")
+    return redirect("courses:saved_searches")

@@ -21,6 +21,10 @@ app.conf.beat_schedule = {
         "task": "iot_network.notifications.tasks.purge_old_messages",
         "schedule": crontab(hour=3, minute=41),
     },
+    "saved-search-alerts": {
+        "task": "courses.tasks.saved_search_alerts",
+        "schedule": crontab(hour=7, minute=5),
+    },
     "clear-expired-sessions": {
         "task": "iot_network.web.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),

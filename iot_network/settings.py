@@ -205,6 +205,10 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or f"{SITE_NAME} <no-reply@ex
 SERVER_EMAIL = env_str("SERVER_EMAIL") or DEFAULT_FROM_EMAIL
 ADMINS = [("Portal administrators", email) for email in env_list("ADMIN_EMAILS")]
 
+# Postcode lookups for "courses near me" (postcodes.io; point at a mirror if you run one).
+POSTCODES_API_URL = env_str("POSTCODES_API_URL") or "https://api.postcodes.io"
+POSTCODES_API_TIMEOUT = env_float("POSTCODES_API_TIMEOUT", 3.0)
+
 # Notifications (the outbox) -------------------------------------------------------------------
 EMAIL_MESSAGE_ID_DOMAIN = env_str("EMAIL_MESSAGE_ID_DOMAIN") or (
     urlsplit(SITE_URL).hostname or "localhost"

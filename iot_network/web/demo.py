@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
@@ -15,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from courses.models import Course, Level, QualificationType
+from courses.models import Course, CourseRun, Level, QualificationType, SectorTag
 from events.models import Event
 from institutes.models import Institute, Route
 from institutes.services import load_reference_data
@@ -209,7 +210,6 @@ COURSE_TEMPLATES = [
         "Lead technical projects with recognised methods.",
     ),
 ]
-COURSES_PER_INSTITUTE = 7
 
 PARTNERS = [
     ("Northfield Robotics Ltd", "employer", "engineering-manufacturing"),
@@ -230,6 +230,7 @@ PARTNERS = [
 @dataclass
 class DemoSummary:
     courses: int = 0
+    runs: int = 0
     events: int = 0
     partners: int = 0
     logins: list[tuple[str, str]] = field(default_factory=list)
@@ -244,14 +245,53 @@ def _next_fourth_of_july(today: date) -> date:
     return candidate if candidate >= today else date(today.year + 1, 7, 4)
 
 
-def _load_courses(institutes: list[Institute], routes: dict[str, Route]) -> int:
-    count = 0
+SECTOR_TAGS = {
+    "digital": ["Cyber security", "Software", "Data and AI", "Cloud"],
+    "engineering-manufacturing": ["Advanced manufacturing", "Robotics", "Net Zero", "Electrical"],
+    "construction-built-environment": ["Net Zero", "Building services", "Civil engineering"],
+    "health-science": ["Life sciences", "Healthcare"],
+    "agriculture-environmental-animal-care": ["Agri-tech", "Net Zero"],
+    "transport-logistics": ["Electric vehicles", "Logistics"],
+    "creative-design": ["Digital design"],
+    "business-administration": ["Project management"],
+}
+CAREERS = {
+    "digital": "Cyber security analyst\nSoftware developer\nData analyst\nIT support engineer",
+    "engineering-manufacturing": "Engineering technician\nMaintenance engineer\nProduction lead",
+    "construction-built-environment": "Site manager\nBuilding services engineer\nQuantity surveyor",
+    "health-science": "Laboratory technician\nAssistant practitioner\nQuality control analyst",
+}
+FINANCE_TYPES = {
+    QualificationType.HTQ, QualificationType.HNC, QualificationType.HND,
+    QualificationType.FOUNDATION_DEGREE, QualificationType.CERT_HE, QualificationType.DIP_HE,
+}  # fmt: skip
+COURSES_PER_INSTITUTE = 15
+
+
+def _fee(qualification: str, level: int, variant: int) -> Decimal:
+    if qualification in (Q.HIGHER_APPRENTICESHIP, Q.DEGREE_APPRENTICESHIP, Q.BOOTCAMP):
+        return Decimal(0)
+    if qualification == Q.PROFESSIONAL:
+        return Decimal(450 + 150 * (variant % 6))
+    return Decimal(6000 + 250 * level + 500 * (variant % 5))
+
+
+def _load_courses(institutes, routes, partners, today: date) -> tuple[int, int]:
+    tags = {}
+    for names in SECTOR_TAGS.values():
+        for name in names:
+            tags[name], _ = SectorTag.objects.get_or_create(
+                slug=slugify(name), defaults={"name": name}
+            )
+    courses = runs = 0
     for index, institute in enumerate(institutes):
         for offset in range(COURSES_PER_INSTITUTE):
+            variant = index * 7 + offset
             title, qualification, level, route_slug, summary = COURSE_TEMPLATES[
                 (index * 3 + offset) % len(COURSE_TEMPLATES)
             ]
-            Course.objects.update_or_create(
+            apprenticeship = qualification in (Q.HIGHER_APPRENTICESHIP, Q.DEGREE_APPRENTICESHIP)
+            course, _ = Course.objects.update_or_create(
                 slug=slugify(f"{title} {institute.town} {qualification}"),
                 defaults={
                     "title": title,
@@ -263,17 +303,86 @@ def _load_courses(institutes: list[Institute], routes: dict[str, Route]) -> int:
                     "summary": summary,
                     "description": (
                         f"{summary}\n\nYou learn in {institute.town} with teaching from "
-                        f"{institute.lead_institution} and employer partners of {institute.name}."
+                        f"{institute.lead_institution} and employer partners of {institute.name}, "
+                        "using the equipment and methods of the industry."
+                    ),
+                    "what_you_learn": (
+                        "Core technical principles of the subject\nPractical skills in industry-"
+                        "standard workshops and labs\nTeam projects set by employers\n"
+                        "Professional practice, health and safety"
                     ),
                     "entry_requirements": (
-                        "A Level 3 qualification such as A levels, a T Level or a BTEC, or "
+                        "A job with an employer who will support your apprenticeship, and GCSE "
+                        "English and maths at grade 4 or above."
+                        if apprenticeship
+                        else "A Level 3 qualification such as A levels, a T Level or a BTEC, or "
                         "relevant work experience. Talk to us if you are not sure."
                     ),
+                    "assessment": "Assignments, practical projects and an end-point assessment."
+                    if apprenticeship
+                    else "Coursework, practical assessments and some written exams.",
+                    "careers": CAREERS.get(route_slug, ""),
+                    "progression": "You can go on to a Level 5 qualification or a degree "
+                    "apprenticeship, or top up to a full degree."
+                    if level == 4
+                    else "You can top up to a bachelor's degree or move into a senior role.",
+                    "student_finance": qualification in FINANCE_TYPES,
+                    "employer_sponsored": variant % 4 == 0 or apprenticeship,
+                    "htq_approved": qualification == Q.HTQ,
                     "status": Course.Status.PUBLISHED,
+                    "published_at": timezone.now() - timedelta(days=30),
                 },
             )
-            count += 1
-    return count
+            course.sector_tags.set(
+                [tags[name] for name in SECTOR_TAGS.get(route_slug, [])[variant % 2 :][:2]]
+            )
+            course.partner_employers.set([partners[variant % len(partners)]] if partners else [])
+            course.runs.all().delete()
+            for n in range(1 + variant % 3):
+                start = date(
+                    today.year + (1 if today.month >= 9 else 0) + n // 2, 9 if n % 2 == 0 else 1, 15
+                )
+                if start <= today:
+                    start = date(start.year + 1, start.month, start.day)
+                mode = [
+                    CourseRun.StudyMode.FULL_TIME,
+                    CourseRun.StudyMode.PART_TIME,
+                    CourseRun.StudyMode.FLEXIBLE,
+                ][(variant + n) % 3]
+                attendance = (
+                    CourseRun.Attendance.WORKPLACE
+                    if apprenticeship
+                    else [
+                        CourseRun.Attendance.CAMPUS,
+                        CourseRun.Attendance.BLENDED,
+                        CourseRun.Attendance.ONLINE,
+                    ][(variant + n) % 3]
+                )
+                online = attendance == CourseRun.Attendance.ONLINE
+                CourseRun.objects.create(
+                    course=course,
+                    start_date=start,
+                    duration_months=12 if level == 4 else 24,
+                    study_mode=mode,
+                    attendance=attendance,
+                    venue_name=""
+                    if online
+                    else f"{institute.lead_institution}, {institute.town} campus",
+                    latitude=None
+                    if online
+                    else institute.latitude + Decimal((variant % 9 - 4) * 0.01),
+                    longitude=None
+                    if online
+                    else institute.longitude + Decimal((variant % 7 - 3) * 0.01),
+                    fee=_fee(qualification, level, variant),
+                    application_deadline=start - timedelta(days=45),
+                    places=15 + (variant % 4) * 5,
+                    how_to_apply="Apply through the provider's website, or ask us about the course "
+                    "first. You will be invited to an informal interview.",
+                )
+                runs += 1
+            courses += 1
+    return courses, runs
 
 
 def _load_events(institutes: list[Institute], today: date) -> int:
@@ -416,10 +525,11 @@ def load_demo(*, password: str, today: date | None = None) -> DemoSummary:
     institutes = list(Institute.objects.order_by("name"))
     routes = {route.slug: route for route in Route.objects.all()}
     summary = DemoSummary(
-        courses=_load_courses(institutes, routes),
         events=_load_events(institutes, today),
         partners=_load_partners(institutes, routes),
     )
+    partners = list(Organisation.objects.approved().order_by("name"))
+    summary.courses, summary.runs = _load_courses(institutes, routes, partners, today)
     accounts = [
         (
             "admin@demo.iot-network.example",

@@ -40,3 +40,16 @@ def is_checkbox(field: BoundField) -> bool:
 @register.filter
 def is_choice_group(field: BoundField) -> bool:
     return isinstance(field.field.widget, (RadioSelect, CheckboxSelectMultiple))
+
+
+@register.filter
+def ld_json(data) -> str:
+    """Render a dict as the body of a <script type="application/ld+json"> element, escaped so
+    that no value can close the element."""
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.utils.html import _json_script_escapes
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(json.dumps(data, cls=DjangoJSONEncoder).translate(_json_script_escapes))

@@ -35,7 +35,8 @@ class Command(BaseCommand):
         summary = load_demo(password=password)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: 21 institutes, 15 routes, {summary.courses} courses, "
+                f"Demo data ready: 21 institutes, 15 routes, {summary.courses} courses with "
+                f"{summary.runs} start dates, "
                 f"{summary.events} events, {summary.partners} partners."
             )
         )

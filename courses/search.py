@@ -1,0 +1,251 @@
+"""Course search: one function builds the results, another the counts beside each filter option.
+
+Filters on a course's own fields (level, qualification, route, ...) filter the course. Filters on
+how and when it is taught (study mode, attendance, start date, distance) keep a course when at least
+one upcoming run matches them all, and the soonest start and the nearest venue shown come from the
+matching runs only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from django.db import connection
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.utils import timezone
+
+from .geo import Point, bounding_box, distance_miles
+from .models import APPRENTICESHIP_TYPES, Course, CourseRun
+
+
+class Funding:
+    STUDENT_FINANCE = "student-finance"
+    APPRENTICESHIP = "apprenticeship"
+    EMPLOYER_SPONSORED = "employer-sponsored"
+    NO_FEE = "no-fee"
+
+    choices = [
+        (STUDENT_FINANCE, "Student finance available"),
+        (APPRENTICESHIP, "Apprenticeship (paid job, no tuition fee)"),
+        (EMPLOYER_SPONSORED, "Employer sponsorship"),
+        (NO_FEE, "No fee to pay"),
+    ]
+
+
+class Sort:
+    RELEVANCE = "relevance"
+    START = "start"
+    DISTANCE = "distance"
+    TITLE = "title"
+
+    choices = [
+        (RELEVANCE, "Best match"),
+        (START, "Soonest start"),
+        (DISTANCE, "Nearest"),
+        (TITLE, "Course title (A to Z)"),
+    ]
+
+
+@dataclass(frozen=True)
+class CourseSearch:
+    q: str = ""
+    levels: tuple[int, ...] = ()
+    qualification_types: tuple[str, ...] = ()
+    routes: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+    study_modes: tuple[str, ...] = ()
+    attendances: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    institutes: tuple[str, ...] = ()
+    funding: tuple[str, ...] = ()
+    start_from: date | None = None
+    start_to: date | None = None
+    point: Point | None = None
+    radius_miles: float | None = None
+    sort: str = ""
+    apprenticeships_only: bool = False
+    today: date = field(default_factory=timezone.localdate)
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort == Sort.DISTANCE and self.point:
+            return Sort.DISTANCE
+        if self.sort == Sort.RELEVANCE and self.q:
+            return Sort.RELEVANCE
+        if self.sort in (Sort.START, Sort.TITLE):
+            return self.sort
+        if self.q:
+            return Sort.RELEVANCE
+        return Sort.DISTANCE if self.point else Sort.START
+
+    def without(self, facet: str) -> CourseSearch:
+        return replace(self, **{facet: ()})
+
+
+# Runs ----------------------------------------------------------------------------------------
+
+
+def matching_runs(search: CourseSearch) -> QuerySet:
+    runs = CourseRun.objects.upcoming(search.today)
+    if search.study_modes:
+        runs = runs.filter(study_mode__in=search.study_modes)
+    if search.attendances:
+        runs = runs.filter(attendance__in=search.attendances)
+    if search.start_from:
+        runs = runs.filter(start_date__gte=search.start_from)
+    if search.start_to:
+        runs = runs.filter(start_date__lte=search.start_to)
+    if search.point and search.radius_miles:
+        runs = runs.filter(bounding_box(search.point, search.radius_miles))
+        runs = runs.annotate(distance=distance_miles(search.point)).filter(
+            distance__lte=search.radius_miles
+        )
+    elif search.point:
+        runs = runs.filter(latitude__isnull=False).annotate(distance=distance_miles(search.point))
+    if Funding.NO_FEE in search.funding:
+        runs = runs.filter(fee=0)
+    return runs
+
+
+def _uses_runs(search: CourseSearch) -> bool:
+    return bool(
+        search.study_modes
+        or search.attendances
+        or search.start_from
+        or search.start_to
+        or search.radius_miles
+        or Funding.NO_FEE in search.funding
+    )
+
+
+# Courses -------------------------------------------------------------------------------------
+
+
+def _keyword_filter(courses: QuerySet, q: str) -> QuerySet:
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank
+
+        query = SearchQuery(q, search_type="websearch", config="english")
+        return courses.filter(search_vector=query).annotate(rank=SearchRank("search_vector", query))
+    # SQLite (the quick start): every word must appear in the title, summary or description,
+    # and a match in the title ranks first.
+    words = q.split()[:10]
+    for word in words:
+        courses = courses.filter(
+            Q(title__icontains=word) | Q(summary__icontains=word) | Q(description__icontains=word)
+        )
+    return courses.annotate(
+        rank=Case(When(title__icontains=words[0], then=Value(1.0)), default=Value(0.0))
+        if words
+        else Value(0.0)
+    )
+
+
+def filtered_courses(search: CourseSearch) -> QuerySet:
+    courses = Course.objects.published()
+    if search.apprenticeships_only:
+        courses = courses.apprenticeships()
+    if search.q:
+        courses = _keyword_filter(courses, search.q)
+    if search.levels:
+        courses = courses.filter(level__in=search.levels)
+    if search.qualification_types:
+        courses = courses.filter(qualification_type__in=search.qualification_types)
+    if search.routes:
+        courses = courses.filter(route__slug__in=search.routes)
+    if search.sectors:
+        courses = courses.filter(
+            Exists(
+                Course.sector_tags.through.objects.filter(
+                    course=OuterRef("pk"), sectortag__slug__in=search.sectors
+                )
+            )
+        )
+    if search.regions:
+        courses = courses.filter(institute__region__in=search.regions)
+    if search.institutes:
+        courses = courses.filter(institute__slug__in=search.institutes)
+    funding = Q()
+    if Funding.STUDENT_FINANCE in search.funding:
+        funding |= Q(student_finance=True)
+    if Funding.APPRENTICESHIP in search.funding:
+        funding |= Q(qualification_type__in=APPRENTICESHIP_TYPES)
+    if Funding.EMPLOYER_SPONSORED in search.funding:
+        funding |= Q(employer_sponsored=True)
+    if funding:
+        courses = courses.filter(funding)
+    if _uses_runs(search):
+        courses = courses.filter(Exists(matching_runs(search).filter(course=OuterRef("pk"))))
+    return courses
+
+
+def search_courses(search: CourseSearch) -> QuerySet:
+    """Published courses matching ``search``, with ``next_start`` (and ``distance`` when a place
+    was given) from their matching runs, in the order asked for."""
+    courses = filtered_courses(search)
+    runs = matching_runs(search).filter(course=OuterRef("pk"))
+    courses = courses.annotate(
+        next_start=Subquery(runs.order_by("start_date").values("start_date")[:1])
+    )
+    if search.point:
+        courses = courses.annotate(
+            distance=Subquery(runs.order_by("distance").values("distance")[:1])
+        )
+    order = {
+        Sort.RELEVANCE: [F("rank").desc(), "title"],
+        Sort.START: [F("next_start").asc(nulls_last=True), "title"],
+        Sort.DISTANCE: [F("distance").asc(nulls_last=True), "title"],
+        Sort.TITLE: ["title"],
+    }[search.effective_sort]
+    return courses.select_related("institute", "route").order_by(*order, "pk")
+
+
+# Facets ------------------------------------------------------------------------------------
+
+
+def _counts(queryset: QuerySet, field_name: str) -> dict:
+    return dict(
+        queryset.order_by()
+        .values_list(field_name)
+        .annotate(n=Count("pk", distinct=True))
+        .values_list(field_name, "n")
+    )
+
+
+def facet_counts(search: CourseSearch) -> dict[str, dict]:
+    """For each filter, how many courses each option would give with the other filters kept."""
+    counts = {
+        "levels": _counts(filtered_courses(search.without("levels")), "level"),
+        "qualification_types": _counts(
+            filtered_courses(search.without("qualification_types")), "qualification_type"
+        ),
+        "routes": _counts(filtered_courses(search.without("routes")), "route__slug"),
+        "sectors": _counts(filtered_courses(search.without("sectors")), "sector_tags__slug"),
+        "regions": _counts(filtered_courses(search.without("regions")), "institute__region"),
+        "institutes": _counts(filtered_courses(search.without("institutes")), "institute__slug"),
+    }
+    for facet, field_name in (("study_modes", "study_mode"), ("attendances", "attendance")):
+        base = search.without(facet)
+        courses = filtered_courses(base).values("pk")
+        runs = matching_runs(base).filter(course__in=courses)
+        counts[facet] = dict(
+            runs.order_by()
+            .values_list(field_name)
+            .annotate(n=Count("course", distinct=True))
+            .values_list(field_name, "n")
+        )
+    base = search.without("funding")
+    courses = filtered_courses(base)
+    no_fee_runs = matching_runs(base).filter(course=OuterRef("pk"), fee=0)
+    counts["funding"] = courses.aggregate(
+        **{
+            Funding.STUDENT_FINANCE: Count("pk", filter=Q(student_finance=True)),
+            Funding.APPRENTICESHIP: Count(
+                "pk", filter=Q(qualification_type__in=APPRENTICESHIP_TYPES)
+            ),
+            Funding.EMPLOYER_SPONSORED: Count("pk", filter=Q(employer_sponsored=True)),
+            Funding.NO_FEE: Count("pk", filter=Q(Exists(no_fee_runs))),
+        }
+    )
+    return counts

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
+
+from iot_network.notifications.models import Category
+from iot_network.notifications.services import Notification, notify, notify_many
+
+from .models import Course, Enquiry, SavedSearch
+
+
+@transaction.atomic
+def submit_enquiry(*, course: Course, name: str, email: str, phone: str, message: str) -> Enquiry:
+    """Record a learner's enquiry; tell the institute's staff and confirm to the learner."""
+    enquiry = Enquiry.objects.create(
+        course=course, name=name, email=email, phone=phone, message=message, consent_to_contact=True
+    )
+    institute = course.institute
+    course_url = settings.SITE_URL + course.get_absolute_url()
+    notify(
+        to=institute.contact_email or settings.CONTACT_EMAIL,
+        kind="course-enquiry-staff",
+        dedupe_key=f"course-enquiry:{enquiry.pk}:staff",
+        about=enquiry,
+        context={
+            "course": course.title,
+            "course_url": course_url,
+            "institute": institute.name,
+            "name": name,
+            "email": email,
+            "phone": phone,
+            "message": message,
+        },
+    )
+    notify(
+        to=email,
+        kind="course-enquiry-confirmation",
+        dedupe_key=f"course-enquiry:{enquiry.pk}:learner",
+        about=enquiry,
+        context={
+            "name": name,
+            "course": course.title,
+            "course_url": course_url,
+            "institute": institute.name,
+            "message": message,
+        },
+    )
+    return enquiry
+
+
+def describe_search(query: QueryDict) -> str:
+    parts = [query.get("q", "").strip()] if query.get("q", "").strip() else []
+    if query.get("postcode"):
+        parts.append(f"near {query['postcode'].upper()}")
+    count = sum(len(query.getlist(key)) for key in query if key not in {"q", "postcode", "page"})
+    if count:
+        parts.append(f"{count} filter{'s' if count != 1 else ''}")
+    return ", ".join(parts) or "All courses"
+
+
+def save_search(*, user, query: QueryDict) -> tuple[SavedSearch, bool]:
+    query = query.copy()
+    query.pop("page", None)
+    return SavedSearch.objects.get_or_create(
+        user=user, query=query.urlencode(), defaults={"name": describe_search(query)}
+    )
+
+
+def send_saved_search_alerts(*, now: datetime | None = None) -> int:
+    """Email each learner the courses published since their saved search was last checked.
+
+    Course alerts are optional mail: the outbox withholds them unless the learner opted in.
+    Safe to run twice a day: the dedupe key names the day.
+    """
+    from .filters import CourseFilter
+
+    now = now or timezone.now()
+    sent = 0
+    for saved in SavedSearch.objects.select_related("user").filter(user__is_active=True):
+        search_filter = CourseFilter(QueryDict(saved.query))
+        if search_filter.is_valid():
+            new_courses = list(
+                search_filter.qs.filter(published_at__gt=saved.checked_at, published_at__lte=now)[
+                    :10
+                ]
+            )
+        else:
+            new_courses = []
+        with transaction.atomic():
+            if new_courses:
+                notify_many(
+                    [
+                        Notification(
+                            to=saved.user.email,
+                            kind="course-alert",
+                            category=Category.COURSE_ALERTS,
+                            dedupe_key=f"saved-search:{saved.pk}:{now:%Y-%m-%d}",
+                            context={
+                                "search": saved.name,
+                                "search_url": settings.SITE_URL + saved.get_absolute_url(),
+                                "courses": [
+                                    {
+                                        "title": c.title,
+                                        "institute": c.institute.name,
+                                        "url": settings.SITE_URL + c.get_absolute_url(),
+                                    }
+                                    for c in new_courses
+                                ],
+                                "saved_searches_url": settings.SITE_URL
+                                + reverse("courses:saved_searches"),
+                            },
+                        )
+                    ]
+                )
+                sent += 1
+            SavedSearch.objects.filter(pk=saved.pk).update(checked_at=now)
+    return sent
