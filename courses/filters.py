@@ -69,7 +69,7 @@ class CourseFilter(django_filters.FilterSet):
         help_text="A subject, job or qualification, like cyber security or HNC engineering",
     )  # fmt: skip
     postcode = django_filters.CharFilter(
-        label="Postcode", max_length=10, method="no_op", help_text="For example, DH1 3LH"
+        label="Postcode", max_length=16, method="no_op", help_text="For example, DH1 3LH"
     )
     radius = django_filters.ChoiceFilter(
         choices=RADIUS_CHOICES, label="Distance", empty_label=None, method="no_op"

@@ -85,7 +85,7 @@ def _place_from(request):
             return Point(lat, lng), "your location"
     except (KeyError, ValueError):
         pass
-    postcode = request.GET.get("postcode", "")[:10]
+    postcode = request.GET.get("postcode", "")[:16]
     if postcode:
         try:
             return lookup_postcode(postcode), postcode.upper()

@@ -1,8 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+from django.views.decorators.cache import cache_page
 
 from courses import views as course_views
+from iot_network.web.sitemaps import SITEMAPS
+from iot_network.web.views import robots_txt
 
 admin.site.site_header = f"{settings.SITE_NAME} staff workspace"
 admin.site.site_title = "Staff workspace"
@@ -17,6 +21,19 @@ urlpatterns = [
     path("partners/", include("partners.urls")),
     path("account/", include("allauth.urls")),
     path("email/", include("iot_network.notifications.urls")),
+    path(
+        "sitemap.xml",
+        cache_page(60 * 60)(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        cache_page(60 * 60)(sitemap_views.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
+    path("robots.txt", robots_txt, name="robots"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

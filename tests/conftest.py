@@ -160,3 +160,54 @@ def celery_worker(transactional_db, tmp_path):
             except subprocess.TimeoutExpired:
                 worker.process.kill()
                 worker.process.wait()
+
+
+KNOWN_POSTCODES = {
+    "DH13LH": (54.7753, -1.5849),  # Durham
+    "EX44QJ": (50.7367, -3.5347),  # Exeter
+    "M54WT": (53.4850, -2.2730),  # Salford
+}
+
+
+@pytest.fixture
+def postcodes_api(settings):
+    """A local HTTP server that answers like postcodes.io for a few postcodes, so lookups go
+    over real HTTP without leaving the machine. ``.requests`` lists the paths asked for."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    requests: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            requests.append(self.path)
+            code = self.path.rsplit("/", 1)[-1].replace("%20", "").upper()
+            if code == "DH11ZZ":  # a real postcode with no coordinates
+                status, body = 200, {"status": 200, "result": {"latitude": None, "longitude": None}}
+            elif code in KNOWN_POSTCODES:
+                lat, lng = KNOWN_POSTCODES[code]
+                status, body = 200, {"status": 200, "result": {"latitude": lat, "longitude": lng}}
+            else:
+                status, body = 404, {"status": 404, "error": "Postcode not found"}
+            payload = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.POSTCODES_API_URL = f"http://127.0.0.1:{server.server_address[1]}"
+    from django.core.cache import cache
+
+    cache.clear()
+    server.requests = requests
+    yield server
+    server.shutdown()
+    server.server_close()

@@ -3,7 +3,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from courses.models import Course, Level, QualificationType
+from courses.models import Course, CourseRun, Level, QualificationType
 from events.models import Event
 from institutes.models import Institute, Region, Route
 from partners.models import Organisation
@@ -55,6 +55,22 @@ class CourseFactory(factory.django.DjangoModelFactory):
     route = factory.SubFactory(RouteFactory)
     summary = "Learn to design and test engineering systems."
     status = Course.Status.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class CourseRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CourseRun
+
+    course = factory.SubFactory(CourseFactory)
+    start_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=60))
+    duration_months = 12
+    study_mode = CourseRun.StudyMode.FULL_TIME
+    attendance = CourseRun.Attendance.CAMPUS
+    venue_name = "Main campus"
+    latitude = "54.77900"  # Durham
+    longitude = "-1.58000"
+    fee = "6000.00"
 
 
 class EventFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,52 @@
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from courses.models import Course
+from events.models import Event
+from institutes.models import Institute
+
+
+class StaticSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return [
+            "web:home", "courses:list", "apprenticeships", "events:list", "institutes:list",
+            "partners:list", "partners:become", "web:about", "web:accessibility",
+        ]  # fmt: skip
+
+    def location(self, item):
+        return reverse(item)
+
+
+class InstituteSitemap(Sitemap):
+    changefreq = "monthly"
+
+    def items(self):
+        return Institute.objects.order_by("slug")
+
+
+class CourseSitemap(Sitemap):
+    changefreq = "weekly"
+    limit = 5000
+
+    def items(self):
+        return Course.objects.published().order_by("pk").only("slug", "updated_at")
+
+    def lastmod(self, course):
+        return course.updated_at
+
+
+class EventSitemap(Sitemap):
+    changefreq = "daily"
+
+    def items(self):
+        return Event.objects.published().upcoming().only("slug")
+
+
+SITEMAPS = {
+    "pages": StaticSitemap,
+    "institutes": InstituteSitemap,
+    "courses": CourseSitemap,
+    "events": EventSitemap,
+}

@@ -1,0 +1,76 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from courses.models import SavedSearch
+from courses.services import send_saved_search_alerts
+from iot_network.notifications.models import Message
+from iot_network.notifications.services import set_consent
+from tests.factories import CourseFactory, CourseRunFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def learner(client):
+    user = UserFactory(email="learner@example.com")
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture(autouse=True)
+def no_broker(monkeypatch):
+    monkeypatch.setattr(
+        "iot_network.notifications.services.dispatch", lambda ids, countdown=None: None
+    )
+
+
+def test_saving_a_search_needs_an_account(client):
+    response = client.post("/courses/saved-searches/save/", {"query": "level=4"})
+    assert response.status_code == 302 and "/account/login/" in response["Location"]
+
+
+def test_learner_saves_a_search_once_and_sees_it_listed(client, learner):
+    client.post("/courses/saved-searches/save/", {"query": "q=cyber&level=4&page=3"})
+    client.post("/courses/saved-searches/save/", {"query": "q=cyber&level=4&page=3"})
+    saved = SavedSearch.objects.get()
+    assert saved.query == "q=cyber&level=4"
+    assert saved.name == "cyber, 1 filter"
+    content = client.get("/courses/saved-searches/").content.decode()
+    assert "cyber, 1 filter" in content
+    assert "turn on course alerts" in content
+
+
+def test_nobody_can_delete_someone_elses_saved_search(client, learner):
+    other = SavedSearch.objects.create(user=UserFactory(), name="Theirs", query="level=5")
+    assert client.post(f"/courses/saved-searches/{other.pk}/delete/").status_code == 404
+    assert SavedSearch.objects.filter(pk=other.pk).exists()
+
+
+def test_daily_alert_lists_new_matching_courses_to_learners_who_opted_in(learner):
+    set_consent(email=learner.email, category="course-alerts", granted=True, source="preferences")
+    saved = SavedSearch.objects.create(
+        user=learner, name="Level 4", query="level=4", checked_at=timezone.now() - timedelta(days=1)
+    )
+    last_week = timezone.now() - timedelta(days=5)
+    CourseRunFactory(course=CourseFactory(title="Old course", level=4, published_at=last_week))
+    CourseRunFactory(course=CourseFactory(title="New course", level=4))
+    CourseRunFactory(course=CourseFactory(title="New but level 5", level=5))
+
+    assert send_saved_search_alerts() == 1
+    message = Message.objects.get(kind="course-alert")
+    assert message.status == "queued"
+    assert [c["title"] for c in message.context["courses"]] == ["New course"]
+    saved.refresh_from_db()
+    assert saved.checked_at > timezone.now() - timedelta(minutes=1)
+    assert send_saved_search_alerts() == 0  # nothing new since
+
+
+def test_alerts_for_learners_who_did_not_opt_in_are_withheld(learner):
+    SavedSearch.objects.create(
+        user=learner, name="All", query="", checked_at=timezone.now() - timedelta(days=1)
+    )
+    CourseFactory(title="New course")
+    send_saved_search_alerts()
+    assert Message.objects.get(kind="course-alert").status == "withheld"
