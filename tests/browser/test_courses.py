@@ -1,0 +1,95 @@
+import pytest
+
+from tests.factories import CourseFactory, CourseRunFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def courses(transactional_db, reference_data):
+    from institutes.models import Institute
+
+    durham = Institute.objects.get(slug="north-east-institute-of-technology")
+    cyber = CourseFactory(
+        title="Cyber Security HTQ", slug="cyber-security-htq", institute=durham, level=4,
+        summary="Protect networks and data.", careers="Security analyst\nSOC engineer",
+    )  # fmt: skip
+    CourseRunFactory(
+        course=cyber, latitude="54.77600", longitude="-1.57000", study_mode="part-time"
+    )
+    CourseRunFactory(
+        course=CourseFactory(title="Welding HNC", level=5), latitude="50.7", longitude="-3.5"
+    )
+    return cyber
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/courses/",
+        "/courses/?level=4&study_mode=part-time&q=cyber",
+        "/courses/?q=underwater+basket+weaving",
+        "/courses/?level=99",
+        "/apprenticeships/",
+        "/courses/cyber-security-htq/",
+        "/courses/cyber-security-htq/enquire/",
+        "/courses/shortlist/",
+    ],
+)
+def test_course_pages_have_no_wcag_22_aa_violations(
+    courses, postcodes_api, page, assert_accessible, path
+):
+    page.goto(path)
+    assert_accessible(page)
+
+
+def test_enquiry_error_state_has_no_violations(courses, page, assert_accessible):
+    page.goto("/courses/cyber-security-htq/enquire/")
+    page.get_by_role("button", name="Send your question").click()
+    page.wait_for_selector(".error-summary")
+    assert_accessible(page)
+
+
+def _tab_to(page, predicate: str, limit: int = 120) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(el => {predicate})(document.activeElement)"):
+            return
+    raise AssertionError(f"could not reach an element where {predicate} with the Tab key")
+
+
+def test_keyboard_only_learner_finds_a_course_near_a_postcode_and_asks_about_it(
+    courses, postcodes_api, page
+):
+    page.goto("/")
+    _tab_to(page, "el.textContent.trim() === 'Find a course'")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/courses/")
+    _tab_to(page, "el.id === 'id_postcode'")
+    page.keyboard.type("DH1 3LH")
+    page.keyboard.press("Enter")  # submits the search form
+    page.wait_for_url("**postcode=DH1*")
+    assert (
+        page.locator("#results-count")
+        .inner_text()
+        .startswith("1 course within 25 miles of DH1 3LH")
+    )
+    _tab_to(page, "el.textContent.trim() === 'Cyber Security HTQ'")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/courses/cyber-security-htq/**")
+    assert "miles from DH1 3LH" in page.content()
+    _tab_to(page, "el.textContent.trim() === 'Ask about this course'")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/enquire/")
+    _tab_to(page, "el.id === 'id_name'")
+    page.keyboard.type("Alex Smith")
+    page.keyboard.press("Tab")
+    page.keyboard.type("alex@example.com")
+    _tab_to(page, "el.id === 'id_message'")
+    page.keyboard.type("Can I study this part time while working?")
+    _tab_to(page, "el.id === 'id_consent'")
+    page.keyboard.press("Space")
+    _tab_to(page, "el.textContent.trim() === 'Send your question'")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/enquire/sent/")
+    assert page.locator("h1").inner_text() == "Your question has been sent"
