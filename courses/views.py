@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Case, Prefetch, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -94,6 +94,26 @@ def _place_from(request):
     return None, ""
 
 
+def _apply_steps(runs) -> list[dict]:
+    """How to apply, said once when every intake is the same, or once per group of intakes."""
+    groups: dict[tuple[str, str], list] = {}
+    for run in runs:
+        if run.how_to_apply or run.apply_url:
+            groups.setdefault((run.how_to_apply, run.apply_url), []).append(run)
+    steps = []
+    for (how_to_apply, apply_url), group in groups.items():
+        starts = "" if len(groups) == 1 else ", ".join(f"{r.start_date:%B %Y}" for r in group)
+        steps.append(
+            {
+                "how_to_apply": how_to_apply,
+                "apply_url": apply_url,
+                "starts": starts,
+                "plural": len(group),
+            }
+        )
+    return steps
+
+
 @require_safe
 def course_detail(request, slug: str):
     course = get_object_or_404(
@@ -115,9 +135,11 @@ def course_detail(request, slug: str):
     related = (
         Course.objects.published()
         .filter(route=course.route_id, level__in=[course.level, course.level + 1])
-        .exclude(pk=course.pk)
+        .exclude(title=course.title)
         .select_related("institute")
-        .order_by("-level", "title")[:4]
+        # Other courses at the same institute first, then the next level up elsewhere.
+        .annotate(here=Case(When(institute=course.institute_id, then=1), default=0))
+        .order_by("-here", "-level", "title")[:4]
     )
     return render(
         request,
@@ -125,6 +147,7 @@ def course_detail(request, slug: str):
         {
             "course": course,
             "runs": runs,
+            "apply_steps": _apply_steps(runs),
             "related": related,
             "place_label": place_label,
             "in_shortlist": course.pk in request.session.get(SHORTLIST_KEY, []),
