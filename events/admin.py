@@ -1,14 +1,402 @@
-from django.contrib import admin
+import csv
+import uuid
 
-from .models import Event
+from django import forms
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import Avg, Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+
+from . import services
+from .models import Event, Feedback, Registration, Session, Speaker
+
+
+class SessionInline(admin.StackedInline):
+    model = Session
+    extra = 0
+    fields = [
+        ("title", "kind"),
+        ("starts_at", "ends_at"),
+        ("room", "capacity"),
+        "description",
+        "speakers",
+    ]
+    autocomplete_fields = ["speakers"]
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason, as registrants will read it",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class MessageForm(forms.Form):
+    statuses = forms.MultipleChoiceField(
+        label="Send to",
+        choices=[
+            (Registration.Status.CONFIRMED, "Confirmed"),
+            (Registration.Status.WAITING, "Waiting list"),
+            (Registration.Status.ATTENDED, "Attended"),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    subject = forms.CharField(max_length=150)
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=5000,
+        help_text="Separate paragraphs with a blank line.",
+    )
 
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
-    list_display = ["title", "event_type", "institute", "starts_at", "status"]
-    list_filter = ["status", "event_type", "audience", "is_online"]
+    list_display = [
+        "title",
+        "event_type",
+        "institute",
+        "starts_at",
+        "status",
+        "capacity",
+        "places_taken",
+    ]
+    list_filter = [
+        "status",
+        "event_type",
+        "audience",
+        "is_online",
+        "institute__region",
+        "institute",
+    ]
     list_select_related = ["institute"]
     search_fields = ["title", "venue_name"]
     date_hierarchy = "starts_at"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["institute"]
+    autocomplete_fields = ["institute", "routes"]
+    inlines = [SessionInline]
+    readonly_fields = ["status", "cancellation_reason", "sequence", "created_at", "updated_at"]
+    actions = ["publish", "duplicate", "export_attendees"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "event_type",
+                    "institute",
+                    "audience",
+                    "routes",
+                    "status",
+                ]
+            },
+        ),
+        ("Description", {"fields": ["summary", "description", "accessibility_info"]}),
+        (
+            "Time and place",
+            {
+                "fields": [
+                    "starts_at",
+                    "ends_at",
+                    "is_online",
+                    "venue_name",
+                    "venue_address",
+                    "venue_postcode",
+                    ("latitude", "longitude"),
+                    "joining_details",
+                ]
+            },
+        ),
+        (
+            "Registration",
+            {
+                "fields": [
+                    "capacity",
+                    "registration_opens_at",
+                    "registration_closes_at",
+                    "waiting_list",
+                    "offer_hours",
+                ]
+            },
+        ),
+        ("History", {"fields": ["cancellation_reason", "sequence", "created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_places_taken()
+
+    @admin.display(description="places taken", ordering="places_taken")
+    def places_taken(self, event):
+        return event.places_taken
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            changed = list(form.changed_data)
+            transaction.on_commit(lambda: self._tell_about_change(request, obj.pk, changed))
+
+    def _tell_about_change(self, request, event_id, changed):
+        count = services.event_changed(event_id=event_id, changed=changed)
+        if count:
+            messages.info(request, f"{count} registrant(s) will be emailed the new time or place.")
+
+    # Actions ---------------------------------------------------------------------------------
+
+    @admin.action(description="Publish the selected events", permissions=["change"])
+    def publish(self, request, queryset):
+        count = queryset.filter(status=Event.Status.DRAFT).update(status=Event.Status.PUBLISHED)
+        self.message_user(request, f"{count} event(s) published.", messages.SUCCESS)
+
+    @admin.action(description="Duplicate the selected events (as drafts)", permissions=["add"])
+    def duplicate(self, request, queryset):
+        for event in queryset.prefetch_related("sessions__speakers", "routes"):
+            sessions, routes = list(event.sessions.all()), list(event.routes.all())
+            event.pk = None
+            event.slug = f"{event.slug[:200]}-copy-{uuid.uuid4().hex[:6]}"
+            event.title = f"{event.title} (copy)"
+            event.status, event.cancellation_reason, event.sequence = Event.Status.DRAFT, "", 0
+            event._state.adding = True
+            event.save()
+            event.routes.set(routes)
+            for session in sessions:
+                speakers = list(session.speakers.all())
+                session.pk, session.event = None, event
+                session._state.adding = True
+                session.save()
+                session.speakers.set(speakers)
+        self.message_user(
+            request, f"{queryset.count()} event(s) duplicated as drafts.", messages.SUCCESS
+        )
+
+    @admin.action(description="Export attendees of the selected events (CSV)", permissions=["view"])
+    def export_attendees(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="attendees.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                "Event",
+                "Name",
+                "Email",
+                "Organisation",
+                "Status",
+                "Access needs",
+                "Dietary needs",
+                "Sessions",
+                "Registered at",
+            ]
+        )
+        registrations = (
+            Registration.objects.filter(event__in=queryset)
+            .exclude(status=Registration.Status.CANCELLED)
+            .select_related("event")
+            .prefetch_related("sessions")
+            .order_by("event__starts_at", "created_at")
+        )
+        for r in registrations:
+            writer.writerow(
+                [
+                    r.event.title,
+                    r.name,
+                    r.email,
+                    r.organisation,
+                    r.get_status_display(),
+                    r.accessibility_needs,
+                    r.dietary_needs,
+                    "; ".join(s.title for s in r.sessions.all()),
+                    timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
+                ]
+            )
+        return response
+
+    # Extra pages -------------------------------------------------------------------------------
+
+    def get_urls(self):
+        extra = [
+            path(
+                "<int:pk>/cancel/",
+                self.admin_site.admin_view(self.cancel_view),
+                name="events_event_cancel",
+            ),
+            path(
+                "<int:pk>/message/",
+                self.admin_site.admin_view(self.message_view),
+                name="events_event_message",
+            ),
+            path(
+                "<int:pk>/check-in/",
+                self.admin_site.admin_view(self.check_in_view),
+                name="events_event_check_in",
+            ),
+            path(
+                "<int:pk>/summary/",
+                self.admin_site.admin_view(self.summary_view),
+                name="events_event_summary",
+            ),
+        ]
+        return extra + super().get_urls()
+
+    def _event_or_404(self, request, pk, *, change=True) -> Event:
+        event = get_object_or_404(self.get_queryset(request), pk=pk)
+        allowed = (
+            self.has_change_permission(request, event)
+            if change
+            else self.has_view_permission(request, event)
+        )
+        if not allowed:
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        return event
+
+    def _page(self, request, event, template, title, **context):
+        return TemplateResponse(
+            request,
+            template,
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "original": event,
+                "event": event,
+                "title": title,
+                **context,
+            },
+        )
+
+    def cancel_view(self, request, pk):
+        event = self._event_or_404(request, pk)
+        form = CancelForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            count = services.cancel_event(event_id=event.pk, reason=form.cleaned_data["reason"])
+            self.message_user(
+                request, f"Event cancelled. {count} people will be told.", messages.SUCCESS
+            )
+            return redirect(reverse("admin:events_event_change", args=[event.pk]))
+        return self._page(
+            request, event, "admin/events/event/cancel.html", "Cancel event", form=form
+        )
+
+    def message_view(self, request, pk):
+        event = self._event_or_404(request, pk)
+        form = MessageForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            count = services.message_attendees(
+                event_id=event.pk,
+                statuses=form.cleaned_data["statuses"],
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+                batch=f"event-{event.pk}-{uuid.uuid4().hex[:8]}",
+            )
+            self.message_user(
+                request, f"Your message will be sent to {count} people.", messages.SUCCESS
+            )
+            return redirect(reverse("admin:events_event_change", args=[event.pk]))
+        return self._page(
+            request, event, "admin/events/event/message.html", "Message registrants", form=form
+        )
+
+    def check_in_view(self, request, pk):
+        event = self._event_or_404(request, pk)
+        if request.method == "POST":
+            registration = get_object_or_404(
+                event.registrations, pk=request.POST.get("registration")
+            )
+            if registration.status in (Registration.Status.CONFIRMED, Registration.Status.ATTENDED):
+                attended = request.POST.get("undo") != "1"
+                registration.status = (
+                    Registration.Status.ATTENDED if attended else Registration.Status.CONFIRMED
+                )
+                registration.save(update_fields=["status", "updated_at"])
+                self.message_user(
+                    request, f"{registration.name}: {registration.get_status_display().lower()}."
+                )
+            return redirect(request.get_full_path())
+        query = request.GET.get("q", "").strip()[:100]
+        people = event.registrations.filter(
+            status__in=[Registration.Status.CONFIRMED, Registration.Status.ATTENDED]
+        ).order_by("name")
+        if query:
+            people = people.filter(
+                Q(name__icontains=query)
+                | Q(email__icontains=query)
+                | Q(organisation__icontains=query)
+            )
+        counts = event.registrations.aggregate(
+            confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
+            attended=Count("pk", filter=Q(status=Registration.Status.ATTENDED)),
+        )
+        return self._page(
+            request,
+            event,
+            "admin/events/event/check_in.html",
+            "Check-in",
+            people=people[:100],
+            query=query,
+            counts=counts,
+        )
+
+    def summary_view(self, request, pk):
+        event = self._event_or_404(request, pk, change=False)
+        counts = event.registrations.aggregate(
+            **{
+                status: Count("pk", filter=Q(status=status))
+                for status in Registration.Status.values
+            }
+        )
+        feedback = Feedback.objects.filter(registration__event=event).aggregate(
+            responses=Count("pk"),
+            average=Avg("rating"),
+            recommend=Count("pk", filter=Q(useful=True)),
+        )
+        ratings = dict(
+            Feedback.objects.filter(registration__event=event)
+            .values_list("rating")
+            .annotate(n=Count("pk"))
+        )
+        comments = (
+            Feedback.objects.filter(registration__event=event)
+            .exclude(comments="")
+            .values_list("comments", flat=True)[:50]
+        )
+        return self._page(
+            request,
+            event,
+            "admin/events/event/summary.html",
+            "Event summary",
+            counts=counts,
+            feedback=feedback,
+            ratings=[(n, ratings.get(n, 0)) for n in range(5, 0, -1)],
+            comments=comments,
+        )
+
+
+@admin.register(Speaker)
+class SpeakerAdmin(admin.ModelAdmin):
+    list_display = ["name", "role", "organisation"]
+    search_fields = ["name", "organisation"]
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "event", "status", "created_at"]
+    list_filter = ["status", "event__event_type", "event"]
+    list_select_related = ["event"]
+    search_fields = ["name", "email", "organisation", "event__title"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["event", "email", "status", "offer_expires_at", "created_at", "updated_at"]
+    autocomplete_fields = ["sessions"]
+
+    def has_add_permission(self, request):
+        return False  # registrations come through the public form and its rules
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ["title", "event", "kind", "starts_at", "capacity"]
+    search_fields = ["title", "event__title"]
+    list_select_related = ["event"]

@@ -1,6 +1,9 @@
 import django_filters
+from django import forms
+from django.db.models import F, Q
+from django.utils import timezone
 
-from institutes.models import Institute, Region
+from institutes.models import Institute, Region, Route
 
 from .models import Event
 
@@ -9,20 +12,58 @@ class EventFilter(django_filters.FilterSet):
     event_type = django_filters.ChoiceFilter(
         choices=Event.Type.choices, empty_label="All types", label="Type of event"
     )
-    audience = django_filters.ChoiceFilter(choices=Event.Audience.choices, empty_label="Anyone")
+    audience = django_filters.ChoiceFilter(
+        choices=Event.Audience.choices, empty_label="Anyone", label="Who it is for",
+        method="filter_audience",
+    )  # fmt: skip
     region = django_filters.ChoiceFilter(
-        field_name="institute__region",
-        choices=Region.choices,
-        empty_label="All regions",
+        field_name="institute__region", choices=Region.choices, empty_label="All regions",
         label="Region",
-    )
+    )  # fmt: skip
     institute = django_filters.ModelChoiceFilter(
-        queryset=Institute.objects.all(),
-        to_field_name="slug",
-        empty_label="All organisers",
-        label="Institute",
-    )
+        queryset=Institute.objects.all(), to_field_name="slug", empty_label="All organisers",
+        label="Institute", method="filter_institute",
+    )  # fmt: skip
+    route = django_filters.ModelChoiceFilter(
+        field_name="routes", queryset=Route.objects.all(), to_field_name="slug",
+        empty_label="All subjects", label="Subject area",
+    )  # fmt: skip
+    attendance = django_filters.ChoiceFilter(
+        choices=[("in-person", "In person"), ("online", "Online")], empty_label="Either",
+        label="Online or in person", method="filter_attendance",
+    )  # fmt: skip
+    date_from = django_filters.DateFilter(
+        field_name="starts_at", lookup_expr="date__gte", label="From",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )  # fmt: skip
+    date_to = django_filters.DateFilter(
+        field_name="starts_at", lookup_expr="date__lte", label="To",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )  # fmt: skip
+    places_left = django_filters.BooleanFilter(
+        label="Only events with places left", method="filter_places_left",
+        widget=forms.CheckboxInput,
+    )  # fmt: skip
 
     class Meta:
         model = Event
-        fields = ["event_type", "audience", "region", "institute"]
+        fields: list[str] = []
+
+    def filter_audience(self, queryset, name, value):
+        # An event for everyone suits every audience.
+        return queryset.filter(audience__in=[value, Event.Audience.EVERYONE])
+
+    def filter_institute(self, queryset, name, value):
+        return queryset.filter(institute=value)
+
+    def filter_attendance(self, queryset, name, value):
+        return queryset.filter(is_online=value == "online")
+
+    def filter_places_left(self, queryset, name, value):
+        if not value:
+            return queryset
+        now = timezone.now()
+        return queryset.filter(
+            Q(capacity__isnull=True) | Q(capacity__gt=F("places_taken")),
+            status=Event.Status.PUBLISHED,
+        ).exclude(registration_closes_at__lt=now)

@@ -1,17 +1,34 @@
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_safe
+from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.syndication.views import Feed
+from django.core import signing
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from institutes.models import Institute, Route
 from iot_network.web.listing import filtered_listing
 
+from . import services
+from .calendar import calendar
 from .filters import EventFilter
-from .models import Event
+from .forms import ChangeRegistrationForm, FeedbackForm, RegistrationForm
+from .models import Event, Registration, Session
+from .presenters import event_json_ld
+
+FEED_WINDOW = 200
 
 
 @require_safe
 def event_list(request):
-    events = Event.objects.published().select_related("institute")
+    events = Event.objects.published().select_related("institute").with_places_taken()
     listing = filtered_listing(request, EventFilter, events.upcoming())
-    past_events = events.past()[:6]
+    past_events = Event.objects.published().select_related("institute").past()[:6]
     return render(
         request,
         "events/event_list.html",
@@ -20,7 +37,220 @@ def event_list(request):
     )
 
 
+def _public_event(slug: str) -> Event:
+    return get_object_or_404(
+        Event.objects.published()
+        .select_related("institute")
+        .with_places_taken()
+        .prefetch_related(
+            "routes",
+            Prefetch("sessions", queryset=Session.objects.prefetch_related("speakers")),
+        ),
+        slug=slug,
+    )
+
+
 @require_safe
 def event_detail(request, slug: str):
+    event = _public_event(slug)
+    places_left = event.places_left(event.places_taken)
+    return render(
+        request,
+        "events/event_detail.html",
+        {
+            "event": event,
+            "places_left": places_left,
+            "registration_state": event.registration_state(),
+            "full": places_left == 0,
+            "json_ld": event_json_ld(event, places_left),
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def register(request, slug: str):
+    event = _public_event(slug)
+    state = event.registration_state()
+    form = RegistrationForm(request.POST or None, event=event)
+    if state == "open" and request.method == "POST" and form.is_valid():
+        try:
+            registration = services.register(event_id=event.pk, details=form.details())
+        except services.RegistrationError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("events:registered", token=registration.token)
+    places_left = event.places_left(event.places_taken)
+    return render(
+        request,
+        "events/register.html",
+        {"event": event, "form": form, "state": state, "full": places_left == 0},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _registration_or_404(token: str) -> Registration:
+    try:
+        return Registration.from_token(token)
+    except (signing.BadSignature, Registration.DoesNotExist):
+        raise Http404("No such registration") from None
+
+
+@require_safe
+def registered(request, token: str):
+    registration = _registration_or_404(token)
+    return render(
+        request,
+        "events/registered.html",
+        {"registration": registration, "event": registration.event},
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def manage(request, token: str):
+    """The page every mail links to: see, change or cancel a registration, no account needed."""
+    registration = _registration_or_404(token)
+    event = registration.event
+    initial = {
+        "name": registration.name,
+        "organisation": registration.organisation,
+        "accessibility_needs": registration.accessibility_needs,
+        "dietary_needs": registration.dietary_needs,
+        "sessions": list(registration.sessions.all()),
+    }
+    form = ChangeRegistrationForm(request.POST or None, initial=initial, event=event)
+    if request.method == "POST" and registration.can_change and form.is_valid():
+        details = form.details()
+        try:
+            services.change_registration(registration_id=registration.pk, details=details)
+        except services.RegistrationError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Your registration has been updated.")
+            return redirect(registration.get_manage_url())
+    return render(
+        request,
+        "events/manage.html",
+        {"registration": registration, "event": event, "form": form, "token": token},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def cancel(request, token: str):
+    registration = _registration_or_404(token)
+    if request.method == "POST":
+        try:
+            services.cancel_registration(registration_id=registration.pk)
+        except services.RegistrationError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, "Your registration has been cancelled. We have emailed you to confirm."
+            )
+        return redirect(registration.get_manage_url())
+    return render(
+        request, "events/cancel.html", {"registration": registration, "event": registration.event}
+    )
+
+
+@require_POST
+def accept_offer(request, token: str):
+    registration = _registration_or_404(token)
+    try:
+        services.accept_offer(registration_id=registration.pk)
+    except services.RegistrationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "The place is yours. We have emailed your confirmation.")
+    return redirect(registration.get_manage_url())
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def feedback(request, token: str):
+    registration = _registration_or_404(token)
+    event = registration.event
+    if not event.has_ended or not registration.holds_a_place:
+        raise Http404("Feedback opens when the event is over")
+    form = FeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.record_feedback(registration=registration, **form.cleaned_data)
+        messages.success(request, "Thank you for your feedback.")
+        return redirect("events:detail", slug=event.slug)
+    return render(
+        request,
+        "events/feedback.html",
+        {"registration": registration, "event": event, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+# Calendars and feeds -------------------------------------------------------------------------
+
+
+def _ics_response(body: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@require_safe
+def event_ics(request, slug: str):
     event = get_object_or_404(Event.objects.published().select_related("institute"), slug=slug)
-    return render(request, "events/event_detail.html", {"event": event})
+    return _ics_response(calendar([event]), f"{event.slug}.ics")
+
+
+def _feed_events():
+    # Cancelled events stay in the feed (as cancelled) so subscribers' calendars update.
+    return (
+        Event.objects.published().select_related("institute").order_by("-starts_at")[:FEED_WINDOW]
+    )
+
+
+@require_safe
+def network_calendar(request):
+    return _ics_response(
+        calendar(_feed_events(), name="Institutes of Technology events"), "iot-events.ics"
+    )
+
+
+@require_safe
+def institute_calendar(request, slug: str):
+    institute = get_object_or_404(Institute, slug=slug)
+    events = Event.objects.published().filter(institute=institute).select_related("institute")
+    events = events.order_by("-starts_at")[:FEED_WINDOW]
+    return _ics_response(calendar(events, name=f"{institute.name} events"), f"{slug}-events.ics")
+
+
+@require_safe
+def route_calendar(request, slug: str):
+    route = get_object_or_404(Route, slug=slug)
+    events = Event.objects.published().filter(routes=route).select_related("institute")
+    events = events.order_by("-starts_at")[:FEED_WINDOW]
+    return _ics_response(calendar(events, name=f"{route.name} events"), f"{slug}-events.ics")
+
+
+class EventFeed(Feed):
+    feed_type = Atom1Feed
+    title = "Institutes of Technology events"
+    subtitle = "Open days, webinars, employer events and the national conference."
+
+    def link(self):
+        return reverse("events:list")
+
+    def items(self):
+        return Event.objects.published().upcoming().select_related("institute")[:50]
+
+    def item_title(self, item):
+        return f"Cancelled: {item.title}" if item.is_cancelled else item.title
+
+    def item_description(self, item):
+        return f"{services.when_text(item)}. {services.where_text(item)}. {item.summary}"
+
+    def item_pubdate(self, item):
+        return item.created_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_guid(self, item):
+        return settings.SITE_URL + item.get_absolute_url()

@@ -25,6 +25,18 @@ app.conf.beat_schedule = {
         "task": "courses.tasks.saved_search_alerts",
         "schedule": crontab(hour=7, minute=5),
     },
+    "event-reminders": {
+        "task": "events.tasks.send_event_reminders",
+        "schedule": crontab(minute=10),
+    },
+    "expire-waiting-list-offers": {
+        "task": "events.tasks.expire_waiting_list_offers",
+        "schedule": 300.0,
+    },
+    "event-feedback-requests": {
+        "task": "events.tasks.send_feedback_requests",
+        "schedule": crontab(hour=10, minute=0),
+    },
     "clear-expired-sessions": {
         "task": "iot_network.web.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from courses.models import Course, CourseRun, Level, QualificationType, SectorTag
-from events.models import Event
+from events.models import Event, Session, Speaker
 from institutes.models import Institute, Route
 from institutes.services import load_reference_data
 from partners.models import Organisation
@@ -403,7 +403,11 @@ def _load_events(institutes: list[Institute], today: date) -> int:
             "ends_at": _at(conference_day, 16, 30),
             "venue_name": "Midlands Conference Centre (demo venue)",
             "venue_address": "1 Example Way\nBirmingham\nB1 1AA",
-            "capacity": 130,
+            "capacity": 140,
+            "registration_opens_at": _at(today, 9),
+            "accessibility_info": "Step-free access throughout, a hearing loop in the main hall, "
+            "live captions for plenary sessions and a quiet room. Tell us about any other needs "
+            "when you register.",
             "status": Event.Status.PUBLISHED,
         },
         {
@@ -483,7 +487,62 @@ def _load_events(institutes: list[Institute], today: date) -> int:
     for data in events:
         slug = data.pop("slug")
         Event.objects.update_or_create(slug=slug, defaults=data)
+    _load_conference_agenda(
+        Event.objects.get(slug=f"iot-national-conference-{conference_day.year}")
+    )
     return len(events)
+
+
+def _load_conference_agenda(conference: Event) -> None:
+    """The inaugural conference's shape: host, opening address, a morning plenary panel with a
+    minister and three employers, then breakouts on diversity in STEM and Net Zero skills."""
+    day = timezone.localtime(conference.starts_at).date()
+    people = {
+        key: Speaker.objects.get_or_create(name=name, defaults={"role": role, "organisation": org})[
+            0
+        ]
+        for key, name, role, org in [
+            ("host", "Dr Amira Hassan", "Chair", "Institutes of Technology Network"),
+            ("minister", "Minister for Skills", "Opening address", "Department for Education"),
+            ("robotics", "Priya Nair", "Head of Engineering", "Northfield Robotics Ltd"),
+            ("health", "Tom Okafor", "Chief Data Officer", "Brightwater Health Analytics"),
+            ("energy", "Sarah Whitfield", "Skills Director", "Greenacre Renewables"),
+            ("ambassador", "Jade Morgan", "STEM Ambassador", "Kestrel Cyber Defence"),
+        ]
+    }  # fictional people and firms, apart from the role of the minister
+    agenda = [
+        ("Welcome from our host", Session.Kind.PLENARY, (10, 0), (10, 15), "Main hall", None,
+         ["host"]),
+        ("Opening address", Session.Kind.PLENARY, (10, 15), (10, 35), "Main hall", None,
+         ["minister"]),
+        (
+            "Plenary panel: higher technical skills for growth",
+            Session.Kind.PANEL, (10, 40), (11, 40), "Main hall", None,
+            ["minister", "robotics", "health", "energy"],
+        ),
+        (
+            "Breakout: diversity in the STEM workforce",
+            Session.Kind.BREAKOUT, (12, 0), (13, 0), "Room 1", 70, ["ambassador", "health"],
+        ),
+        (
+            "Breakout: Net Zero skills and economic growth",
+            Session.Kind.BREAKOUT, (12, 0), (13, 0), "Room 2", 70, ["energy", "robotics"],
+        ),
+        ("Networking lunch", Session.Kind.PLENARY, (13, 0), (14, 0), "Atrium", None, []),
+    ]  # fmt: skip
+    for title, kind, start, end, room, capacity, speakers in agenda:
+        session, _ = Session.objects.update_or_create(
+            event=conference,
+            title=title,
+            defaults={
+                "kind": kind,
+                "starts_at": _at(day, *start),
+                "ends_at": _at(day, *end),
+                "room": room,
+                "capacity": capacity,
+            },
+        )
+        session.speakers.set([people[key] for key in speakers])
 
 
 def _load_partners(institutes: list[Institute], routes: dict[str, Route]) -> int:

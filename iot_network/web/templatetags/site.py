@@ -53,3 +53,23 @@ def ld_json(data) -> str:
     from django.utils.safestring import mark_safe
 
     return mark_safe(json.dumps(data, cls=DjangoJSONEncoder).translate(_json_script_escapes))
+
+
+RICH_TEXT_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h3", "h4", "blockquote"}
+
+
+@register.filter
+def rich_text(value: str) -> str:
+    """Staff-written HTML, cleaned of anything but simple formatting and safe links."""
+    import nh3
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(
+        nh3.clean(
+            value or "",
+            tags=RICH_TEXT_TAGS,
+            attributes={"a": {"href"}},
+            url_schemes={"https", "http", "mailto"},
+            link_rel="noopener noreferrer",
+        )
+    )

@@ -1,0 +1,519 @@
+"""Registrations and the mails around them. Every write that changes who holds a place locks the
+event row first, so capacity holds under concurrent requests on PostgreSQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from iot_network.notifications.services import Attachment, Notification, notify_many
+
+from .calendar import invitation
+from .models import Event, Registration, Session
+
+Status = Registration.Status
+
+
+class RegistrationError(Exception):
+    """A problem the registrant can fix; the message is shown to them."""
+
+
+@dataclass(frozen=True)
+class RegistrationDetails:
+    name: str
+    email: str
+    organisation: str = ""
+    accessibility_needs: str = ""
+    dietary_needs: str = ""
+    session_ids: tuple[int, ...] = ()
+
+
+# Mail ----------------------------------------------------------------------------------------
+
+
+def when_text(event: Event) -> str:
+    start = timezone.localtime(event.starts_at)
+    end = timezone.localtime(event.ends_at)
+    if start.date() == end.date():
+        day = date_format(start, "l j F Y")
+        return f"{day}, {date_format(start, 'g:i a')} to {date_format(end, 'g:i a')}"
+    return f"{date_format(start, 'l j F Y, g:i a')} to {date_format(end, 'l j F Y, g:i a')}"
+
+
+def where_text(event: Event) -> str:
+    if event.is_online:
+        return "Online"
+    parts = [event.venue_name, ", ".join(event.venue_address.split("\n")), event.venue_postcode]
+    return ", ".join(p.strip() for p in parts if p.strip())
+
+
+def _notification(
+    registration: Registration,
+    *,
+    key: str,
+    subject: str,
+    heading: str,
+    paragraphs: list[str],
+    attach_invite: bool = False,
+    action: tuple[str, str] | None = None,
+) -> Notification:
+    event = registration.event
+    holds = registration.holds_a_place and not event.is_cancelled
+    context = {
+        "subject": subject,
+        "heading": heading,
+        "paragraphs": paragraphs,
+        "name": registration.name,
+        "event": event.title,
+        "event_url": settings.SITE_URL + event.get_absolute_url(),
+        "when": when_text(event),
+        "where": where_text(event),
+        "action_label": action[0] if action else "View, change or cancel your registration",
+        "action_url": action[1] if action else settings.SITE_URL + registration.get_manage_url(),
+        # Joining details go only to people with a place.
+        "joining_details": event.joining_details if holds and event.is_online else "",
+        "accessibility_info": event.accessibility_info,
+        "cancelled": event.is_cancelled,
+    }
+    attachments = ()
+    if attach_invite:
+        attachments = (
+            Attachment.calendar(
+                invitation(event, name=registration.name, email=registration.email),
+                filename=f"{event.slug}.ics",
+                method="CANCEL" if event.is_cancelled else "REQUEST",
+            ),
+        )
+    return Notification(
+        to=registration.email,
+        kind="event-notice",
+        dedupe_key=key,
+        context=context,
+        about=registration,
+        attachments=attachments,
+    )
+
+
+def _tell(registration: Registration, **kwargs) -> None:
+    notify_many([_notification(registration, **kwargs)])
+
+
+def _confirmation(registration: Registration, *, promoted: bool = False) -> None:
+    event = registration.event
+    _tell(
+        registration,
+        key=f"event-confirmed:{event.pk}:{registration.pk}:{event.sequence}",
+        subject=f"Your place is confirmed: {event.title}",
+        heading="Your place is confirmed",
+        paragraphs=[
+            "A place has become free and it is yours."
+            if promoted
+            else "Thank you for registering.",
+            "The calendar invitation attached adds the event to your calendar.",
+        ],
+        attach_invite=True,
+    )
+
+
+def _waiting(registration: Registration, position: int) -> None:
+    event = registration.event
+    _tell(
+        registration,
+        key=f"event-waiting:{event.pk}:{registration.pk}",
+        subject=f"You are on the waiting list: {event.title}",
+        heading="You are on the waiting list",
+        paragraphs=[
+            f"The event is full. You are number {position} on the waiting list.",
+            "If a place becomes free we will email you straight away.",
+        ],
+    )
+
+
+def _offer(registration: Registration) -> None:
+    event = registration.event
+    expires = date_format(timezone.localtime(registration.offer_expires_at), "l j F, g:i a")
+    _tell(
+        registration,
+        key=f"event-offer:{event.pk}:{registration.pk}:{registration.offer_expires_at:%Y%m%d%H%M}",
+        subject=f"A place is free for you: {event.title}",
+        heading="A place is free for you",
+        paragraphs=[
+            f"A place has become free. It is held for you until {expires}.",
+            "Use the link below to accept it. If you do not, it goes to the next person waiting.",
+        ],
+        action=("Accept the place", settings.SITE_URL + registration.get_manage_url()),
+    )
+
+
+# Registering -------------------------------------------------------------------------------
+
+
+def _locked_event(event_id: int) -> Event:
+    return Event.objects.select_for_update().select_related("institute").get(pk=event_id)
+
+
+def _places_taken(event: Event) -> int:
+    return event.registrations.filter(status__in=Registration.HOLDING_A_PLACE).count()
+
+
+def _check_sessions(
+    event: Event, session_ids, *, registration: Registration | None = None
+) -> list[Session]:
+    sessions = list(
+        Session.objects.select_for_update()
+        .filter(event=event, pk__in=session_ids)
+        .annotate(
+            taken=Count(
+                "registrations",
+                filter=Q(registrations__status__in=Registration.HOLDING_A_PLACE)
+                & ~Q(registrations__pk=registration.pk if registration else None),
+            )
+        )
+    )
+    if len(sessions) != len(set(session_ids)) or not all(s.is_choosable for s in sessions):
+        raise RegistrationError("Choose sessions from the list for this event.")
+    for first in sessions:
+        for second in sessions:
+            if (
+                first.pk < second.pk
+                and first.starts_at < second.ends_at
+                and second.starts_at < first.ends_at
+            ):
+                raise RegistrationError(
+                    f"“{first.title}” and “{second.title}” run at the same time: choose one."
+                )
+    full = [s.title for s in sessions if s.capacity is not None and s.taken >= s.capacity]
+    if full:
+        raise RegistrationError(f"“{full[0]}” is full. Choose another session.")
+    return sessions
+
+
+@transaction.atomic
+def register(*, event_id: int, details: RegistrationDetails) -> Registration:
+    """Give the person a place if there is one, or put them on the waiting list."""
+    event = _locked_event(event_id)
+    if event.registration_state() != "open":
+        raise RegistrationError("Registration for this event is not open.")
+    email = details.email.strip().lower()
+    if event.registrations.filter(email=email, status__in=Registration.ACTIVE).exists():
+        raise RegistrationError(
+            "This email address is already registered for this event. Use the link in your "
+            "confirmation email to change or cancel your registration."
+        )
+    full = event.capacity is not None and _places_taken(event) >= event.capacity
+    sessions = [] if full else _check_sessions(event, details.session_ids)
+    try:
+        with transaction.atomic():
+            registration = Registration.objects.create(
+                event=event,
+                name=details.name,
+                email=email,
+                organisation=details.organisation,
+                accessibility_needs=details.accessibility_needs,
+                dietary_needs=details.dietary_needs,
+                status=Status.WAITING if full else Status.CONFIRMED,
+            )
+    except IntegrityError:
+        raise RegistrationError(
+            "This email address is already registered for this event."
+        ) from None
+    registration.event = event
+    if full:
+        position = event.registrations.filter(
+            status=Status.WAITING, pk__lte=registration.pk
+        ).count()
+        _waiting(registration, position)
+    else:
+        registration.sessions.set(sessions)
+        _confirmation(registration)
+    return registration
+
+
+@transaction.atomic
+def change_registration(*, registration_id: int, details: RegistrationDetails) -> Registration:
+    registration = Registration.objects.select_related("event").get(pk=registration_id)
+    event = _locked_event(registration.event_id)
+    registration.event = event
+    if not registration.can_change:
+        raise RegistrationError("This registration can no longer be changed.")
+    if registration.holds_a_place:
+        registration.sessions.set(
+            _check_sessions(event, details.session_ids, registration=registration)
+        )
+    registration.name = details.name
+    registration.organisation = details.organisation
+    registration.accessibility_needs = details.accessibility_needs
+    registration.dietary_needs = details.dietary_needs
+    registration.save()
+    return registration
+
+
+def _promote_next(event: Event) -> None:
+    """Fill free places from the waiting list, first come first served."""
+    if event.status != Event.Status.PUBLISHED or event.has_ended:
+        return
+    free = None if event.capacity is None else event.capacity - _places_taken(event)
+    waiting = event.registrations.filter(status=Status.WAITING).order_by("created_at", "pk")
+    for registration in waiting[: free if free is not None else None]:
+        registration.event = event
+        if event.waiting_list == Event.WaitingList.OFFER:
+            registration.status = Status.OFFERED
+            registration.offer_expires_at = timezone.now() + timedelta(hours=event.offer_hours)
+            registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
+            _offer(registration)
+        else:
+            registration.status = Status.CONFIRMED
+            registration.save(update_fields=["status", "updated_at"])
+            _confirmation(registration, promoted=True)
+
+
+@transaction.atomic
+def cancel_registration(*, registration_id: int) -> Registration:
+    registration = Registration.objects.get(pk=registration_id)
+    event = _locked_event(registration.event_id)
+    registration.event = event
+    if registration.status == Status.CANCELLED:
+        return registration
+    if not registration.can_change:
+        raise RegistrationError("This registration can no longer be cancelled.")
+    had_place = registration.holds_a_place
+    registration.status = Status.CANCELLED
+    registration.save(update_fields=["status", "updated_at"])
+    registration.sessions.clear()
+    _tell(
+        registration,
+        key=f"event-registration-cancelled:{event.pk}:{registration.pk}",
+        subject=f"Your registration is cancelled: {event.title}",
+        heading="Your registration is cancelled",
+        paragraphs=[
+            "You have cancelled your registration. You can register again while places last."
+        ],
+    )
+    if had_place:
+        _promote_next(event)
+    return registration
+
+
+@transaction.atomic
+def accept_offer(*, registration_id: int) -> Registration:
+    registration = Registration.objects.get(pk=registration_id)
+    event = _locked_event(registration.event_id)
+    registration.event = event
+    if registration.status != Status.OFFERED or registration.offer_expires_at < timezone.now():
+        raise RegistrationError("This offer has expired or was already answered.")
+    registration.status = Status.CONFIRMED
+    registration.offer_expires_at = None
+    registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
+    _confirmation(registration, promoted=True)
+    return registration
+
+
+def expire_offers(*, now=None) -> int:
+    """Move lapsed offers on to the next person (beat, every few minutes)."""
+    now = now or timezone.now()
+    expired = 0
+    event_ids = set(
+        Registration.objects.filter(status=Status.OFFERED, offer_expires_at__lt=now).values_list(
+            "event_id", flat=True
+        )
+    )
+    for event_id in event_ids:
+        with transaction.atomic():
+            event = _locked_event(event_id)
+            lapsed = list(
+                event.registrations.filter(status=Status.OFFERED, offer_expires_at__lt=now)
+            )
+            for registration in lapsed:
+                registration.status = Status.CANCELLED
+                registration.save(update_fields=["status", "updated_at"])
+                registration.event = event
+                _tell(
+                    registration,
+                    key=f"event-offer-lapsed:{event.pk}:{registration.pk}",
+                    subject=f"The place you were offered has gone: {event.title}",
+                    heading="The place you were offered has gone to someone else",
+                    paragraphs=["We held a place for you but did not hear back in time."],
+                )
+            expired += len(lapsed)
+            _promote_next(event)
+    return expired
+
+
+# Staff actions -----------------------------------------------------------------------------
+
+
+def _everyone(event: Event, statuses) -> list[Registration]:
+    registrations = list(event.registrations.filter(status__in=statuses))
+    for registration in registrations:
+        registration.event = event
+    return registrations
+
+
+@transaction.atomic
+def cancel_event(*, event_id: int, reason: str) -> int:
+    """Cancel the event and tell everyone registered or waiting, with a cancelling .ics."""
+    event = _locked_event(event_id)
+    if event.is_cancelled:
+        return 0
+    event.status = Event.Status.CANCELLED
+    event.cancellation_reason = reason
+    event.sequence += 1
+    event.save(update_fields=["status", "cancellation_reason", "sequence", "updated_at"])
+    people = _everyone(event, Registration.ACTIVE)
+    notify_many(
+        [
+            _notification(
+                registration,
+                key=f"event-cancelled:{event.pk}:{registration.pk}",
+                subject=f"Cancelled: {event.title}",
+                heading="This event has been cancelled",
+                paragraphs=[reason, "We are sorry for any inconvenience."],
+                attach_invite=registration.holds_a_place,
+            )
+            for registration in people
+        ]
+    )
+    return len(people)
+
+
+CHANGE_FIELDS = (
+    "starts_at",
+    "ends_at",
+    "is_online",
+    "venue_name",
+    "venue_address",
+    "venue_postcode",
+)
+
+
+@transaction.atomic
+def event_changed(*, event_id: int, changed: list[str]) -> int:
+    """After staff change the time or place: raise SEQUENCE and send everyone with a place the
+    updated invitation (same UID), and tell the waiting list."""
+    relevant = [name for name in changed if name in CHANGE_FIELDS]
+    if not relevant:
+        return 0
+    event = _locked_event(event_id)
+    if event.status != Event.Status.PUBLISHED:
+        return 0
+    event.sequence += 1
+    event.save(update_fields=["sequence", "updated_at"])
+    people = _everyone(event, Registration.ACTIVE)
+    notify_many(
+        [
+            _notification(
+                registration,
+                key=f"event-changed:{event.pk}:{registration.pk}:{event.sequence}",
+                subject=f"Changed: {event.title}",
+                heading="The time or place of this event has changed",
+                paragraphs=["Please check the new details below. Your registration still stands."],
+                attach_invite=registration.holds_a_place,
+            )
+            for registration in people
+        ]
+    )
+    return len(people)
+
+
+@transaction.atomic
+def message_attendees(
+    *, event_id: int, statuses: list[str], subject: str, body: str, batch: str
+) -> int:
+    event = Event.objects.get(pk=event_id)
+    people = _everyone(event, statuses)
+    notify_many(
+        [
+            _notification(
+                registration,
+                key=f"event-message:{batch}:{registration.pk}",
+                subject=f"{subject} – {event.title}",
+                heading=subject,
+                paragraphs=[p.strip() for p in body.split("\n\n") if p.strip()],
+            )
+            for registration in people
+        ]
+    )
+    return len(people)
+
+
+# Scheduled ----------------------------------------------------------------------------------
+
+REMINDERS = [("7d", timedelta(days=7)), ("1d", timedelta(days=1))]
+
+
+def send_reminders(*, now=None) -> int:
+    """Remind people 7 days and 1 day before. Run hourly: each reminder's dedupe key makes a
+    second run, or an overlapping window, send nothing new."""
+    now = now or timezone.now()
+    sent = 0
+    for label, ahead in REMINDERS:
+        events = Event.objects.filter(
+            status=Event.Status.PUBLISHED, starts_at__gt=now, starts_at__lte=now + ahead
+        ).select_related("institute")
+        for event in events:
+            people = _everyone(event, [Status.CONFIRMED])
+            notify_many(
+                [
+                    _notification(
+                        registration,
+                        key=f"event-reminder:{event.pk}:{registration.pk}:{label}",
+                        subject=f"Reminder: {event.title} is "
+                        + ("tomorrow" if label == "1d" else "next week"),
+                        heading="See you soon",
+                        paragraphs=["This is a reminder of the event you registered for."],
+                    )
+                    for registration in people
+                ]
+            )
+            sent += len(people)
+    return sent
+
+
+def send_feedback_requests(*, now=None) -> int:
+    """Ask attendees for feedback once the event is over (every event is evaluated)."""
+    now = now or timezone.now()
+    events = Event.objects.filter(
+        status=Event.Status.PUBLISHED, ends_at__lte=now, ends_at__gt=now - timedelta(days=3)
+    ).select_related("institute")
+    sent = 0
+    for event in events:
+        people = _everyone(event, [Status.CONFIRMED, Status.ATTENDED])
+        notify_many(
+            [
+                _notification(
+                    registration,
+                    key=f"event-feedback:{event.pk}:{registration.pk}",
+                    subject=f"How was {event.title}?",
+                    heading="Tell us how it went",
+                    paragraphs=[
+                        "Thank you for coming. Two minutes of feedback helps us improve events.",
+                        "Use the link below to answer three short questions.",
+                    ],
+                    action=(
+                        "Give feedback",
+                        settings.SITE_URL
+                        + reverse("events:feedback", kwargs={"token": registration.token}),
+                    ),
+                )
+                for registration in people
+            ]
+        )
+        sent += len(people)
+    return sent
+
+
+def record_feedback(*, registration: Registration, rating: int, useful: bool, comments: str):
+    from .models import Feedback
+
+    feedback, _ = Feedback.objects.update_or_create(
+        registration=registration,
+        defaults={"rating": rating, "useful": useful, "comments": comments},
+    )
+    return feedback
