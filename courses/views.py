@@ -159,7 +159,7 @@ def course_detail(request, slug: str):
 @require_http_methods(["GET", "HEAD", "POST"])
 def enquire(request, slug: str):
     course = get_object_or_404(Course.objects.published().select_related("institute"), slug=slug)
-    form = EnquiryForm(request.POST or None)
+    form = EnquiryForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         submit_enquiry(

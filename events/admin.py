@@ -270,7 +270,7 @@ class EventAdmin(admin.ModelAdmin):
 
     def cancel_view(self, request, pk):
         event = self._event_or_404(request, pk)
-        form = CancelForm(request.POST or None)
+        form = CancelForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             count = services.cancel_event(event_id=event.pk, reason=form.cleaned_data["reason"])
             self.message_user(
@@ -283,7 +283,7 @@ class EventAdmin(admin.ModelAdmin):
 
     def message_view(self, request, pk):
         event = self._event_or_404(request, pk)
-        form = MessageForm(request.POST or None)
+        form = MessageForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             count = services.message_attendees(
                 event_id=event.pk,

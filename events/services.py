@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -156,7 +156,10 @@ def _offer(registration: Registration) -> None:
 
 
 def _locked_event(event_id: int) -> Event:
-    return Event.objects.select_for_update().select_related("institute").get(pk=event_id)
+    # of=("self",): the organiser is an outer join, which PostgreSQL will not lock.
+    return (
+        Event.objects.select_for_update(of=("self",)).select_related("institute").get(pk=event_id)
+    )
 
 
 def _places_taken(event: Event) -> int:
@@ -166,17 +169,18 @@ def _places_taken(event: Event) -> int:
 def _check_sessions(
     event: Event, session_ids, *, registration: Registration | None = None
 ) -> list[Session]:
-    sessions = list(
-        Session.objects.select_for_update()
-        .filter(event=event, pk__in=session_ids)
-        .annotate(
-            taken=Count(
-                "registrations",
-                filter=Q(registrations__status__in=Registration.HOLDING_A_PLACE)
-                & ~Q(registrations__pk=registration.pk if registration else None),
-            )
+    sessions = list(Session.objects.select_for_update().filter(event=event, pk__in=session_ids))
+    taken = dict(
+        Registration.sessions.through.objects.filter(
+            session__in=sessions, registration__status__in=Registration.HOLDING_A_PLACE
         )
+        .exclude(registration=registration)
+        .values_list("session")
+        .annotate(n=Count("pk"))
+        .values_list("session", "n")
     )
+    for session in sessions:
+        session.taken = taken.get(session.pk, 0)
     if len(sessions) != len(set(session_ids)) or not all(s.is_choosable for s in sessions):
         raise RegistrationError("Choose sessions from the list for this event.")
     for first in sessions:

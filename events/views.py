@@ -71,7 +71,7 @@ def event_detail(request, slug: str):
 def register(request, slug: str):
     event = _public_event(slug)
     state = event.registration_state()
-    form = RegistrationForm(request.POST or None, event=event)
+    form = RegistrationForm(request.POST if request.method == "POST" else None, event=event)
     if state == "open" and request.method == "POST" and form.is_valid():
         try:
             registration = services.register(event_id=event.pk, details=form.details())
@@ -117,7 +117,9 @@ def manage(request, token: str):
         "dietary_needs": registration.dietary_needs,
         "sessions": list(registration.sessions.all()),
     }
-    form = ChangeRegistrationForm(request.POST or None, initial=initial, event=event)
+    form = ChangeRegistrationForm(
+        request.POST if request.method == "POST" else None, initial=initial, event=event
+    )
     if request.method == "POST" and registration.can_change and form.is_valid():
         details = form.details()
         try:
@@ -171,7 +173,7 @@ def feedback(request, token: str):
     event = registration.event
     if not event.has_ended or not registration.holds_a_place:
         raise Http404("Feedback opens when the event is over")
-    form = FeedbackForm(request.POST or None)
+    form = FeedbackForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.record_feedback(registration=registration, **form.cleaned_data)
         messages.success(request, "Thank you for your feedback.")

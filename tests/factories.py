@@ -104,3 +104,14 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     def institutes(self, create, extracted, **kwargs):
         if create:
             self.institutes.set(extracted or [InstituteFactory()])
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.Session"
+
+    event = factory.SubFactory(EventFactory)
+    title = factory.Sequence(lambda n: f"Breakout {n}")
+    kind = "breakout"
+    starts_at = factory.LazyAttribute(lambda s: s.event.starts_at)
+    ends_at = factory.LazyAttribute(lambda s: s.event.starts_at + timedelta(hours=1))

@@ -43,7 +43,7 @@ def unsubscribe(request, token: str):
 @require_http_methods(["GET", "HEAD", "POST"])
 def preferences(request):
     current = consents_for(request.user.email)
-    form = PreferencesForm(request.POST or None, initial=current)
+    form = PreferencesForm(request.POST if request.method == "POST" else None, initial=current)
     if request.method == "POST" and form.is_valid():
         for category, granted in form.cleaned_data.items():
             set_consent(

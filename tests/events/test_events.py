@@ -1,10 +1,16 @@
+import json
+import re
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.db import IntegrityError
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from tests.factories import EventFactory
+from events.models import Registration
+from tests.factories import EventFactory, OrganisationFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,18 +29,144 @@ def test_event_list_separates_upcoming_and_past(client):
     )
 
 
+def test_filters_for_online_audience_and_places_left(client, event):
+    EventFactory(title="Webinar for employers", is_online=True, audience="employers", capacity=None)
+    EventFactory(title="Event for everyone", audience="everyone")
+    for n in range(2):
+        Registration.objects.create(
+            event=event, name=f"P{n}", email=f"p{n}@example.com", status="confirmed"
+        )
+    content = client.get("/events/?attendance=online").content.decode()
+    assert "Webinar for employers" in content and "Robotics open day" not in content
+    content = client.get("/events/?audience=employers").content.decode()
+    assert "Webinar for employers" in content and "Event for everyone" in content
+    assert "Robotics open day" not in client.get("/events/?places_left=on").content.decode()
+
+
 def test_cancelled_event_stays_visible_and_says_so(client):
     event = EventFactory(status="cancelled", cancellation_reason="Storm warning.")
     content = client.get(event.get_absolute_url()).content.decode()
     assert "This event has been cancelled." in content
     assert "Storm warning." in content
+    assert "Register" not in content
 
 
-def test_draft_event_is_404(client):
-    assert client.get(EventFactory(status="draft").get_absolute_url()).status_code == 404
+def test_event_page_has_agenda_places_and_json_ld(client, event):
+    session = SessionFactory(event=event, title="Robots in care homes", room="Lab 2")
+    session.speakers.create(
+        name="Priya Nair", role="Head of Engineering", organisation="Example Ltd"
+    )
+    Registration.objects.create(event=event, name="P", email="p@example.com", status="confirmed")
+    content = client.get(event.get_absolute_url()).content.decode()
+    assert "Robots in care homes" in content and "Priya Nair" in content
+    assert "1 place left" in content
+    data = json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', content, re.S)[1]
+    )
+    assert data["@type"] == "Event"
+    assert data["eventStatus"] == "https://schema.org/EventScheduled"
+    assert data["eventAttendanceMode"] == "https://schema.org/OfflineEventAttendanceMode"
+    assert data["offers"]["availability"] == "https://schema.org/InStock"
+
+
+def test_full_event_offers_the_waiting_list(client, event):
+    for n in range(2):
+        Registration.objects.create(
+            event=event, name=f"P{n}", email=f"p{n}@example.com", status="confirmed"
+        )
+    content = client.get(event.get_absolute_url()).content.decode()
+    assert "Join the waiting list" in content
+    assert "SoldOut" in content
+
+
+def test_description_is_sanitised(client):
+    event = EventFactory(description='<p>Hello <strong>there</strong><script>alert(1)</script>'
+                                     '<a href="javascript:alert(1)">x</a></p>')  # fmt: skip
+    content = client.get(event.get_absolute_url()).content.decode()
+    assert "<strong>there</strong>" in content
+    assert "<script>alert" not in content and "javascript:" not in content
+
+
+def test_register_change_and_cancel_through_the_signed_link(client, event):
+    response = client.post(
+        f"/events/{event.slug}/register/",
+        {"name": "Ann Example", "email": "ann@example.com", "consent": "on"},
+    )
+    assert response.status_code == 302
+    registration = Registration.objects.get()
+    manage = registration.get_manage_url()
+    assert "ann@example.com" in client.get(response["Location"]).content.decode()
+    response = client.post(manage, {"name": "Ann Changed", "dietary_needs": "Vegan"})
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert (registration.name, registration.dietary_needs) == ("Ann Changed", "Vegan")
+    assert client.get(f"{manage}cancel/").status_code == 200
+    assert Registration.objects.get().status == "confirmed"  # GET does not cancel
+    client.post(f"{manage}cancel/")
+    assert Registration.objects.get().status == "cancelled"
+
+
+def test_a_tampered_registration_link_is_404(client, event):
+    registration = Registration.objects.create(
+        event=event, name="A", email="a@example.com", status="confirmed"
+    )
+    token = registration.token
+    forged = token[:-3] + ("AAA" if token[-3:] != "AAA" else "BBB")
+    assert client.get(f"/events/registration/{forged}/").status_code == 404
+    assert client.get("/events/registration/12/").status_code == 404
+
+
+def test_registration_errors_are_explained(client, event):
+    response = client.post(f"/events/{event.slug}/register/", {"name": "", "email": "nope"})
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "There is a problem" in content
+    assert "Enter a valid email address" in content
+    assert "You must agree" in content
+    assert not Registration.objects.exists()
+
+
+def test_one_active_registration_per_address_is_enforced_by_the_database(event):
+    Registration.objects.create(event=event, name="A", email="a@example.com", status="confirmed")
+    Registration.objects.create(event=event, name="A", email="a@example.com", status="cancelled")
+    with pytest.raises(IntegrityError):
+        Registration.objects.create(event=event, name="A", email="a@example.com", status="waiting")
+
+
+def test_draft_event_and_its_registration_page_are_404(client):
+    draft = EventFactory(status="draft")
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert client.get(f"/events/{draft.slug}/register/").status_code == 404
 
 
 def test_event_cannot_end_before_it_starts():
     start = timezone.now()
     with pytest.raises(IntegrityError):
         EventFactory(starts_at=start, ends_at=start - timedelta(hours=1))
+
+
+FIELDS = ["event_type", "audience", "region", "institute", "route", "attendance", "date_from",
+          "date_to", "places_left", "page", "name", "email", "organisation", "sessions", "consent",
+          "accessibility_needs"]  # fmt: skip
+VALUES = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["open-day", "online", "london", "2030-02-30", "on", "-1", "\x00", "x" * 2000]),
+)
+
+
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.lists(st.tuples(st.sampled_from(FIELDS), VALUES), max_size=8))
+def test_any_input_gives_a_page_not_an_error(client, event, data):
+    assert client.get("/events/", data).status_code in {200, 400}
+    body = urlencode(data)
+    response = client.post(
+        f"/events/{event.slug}/register/", body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code in {302, 400}
+
+
+def test_partners_unrelated_to_events_do_not_leak(client):
+    OrganisationFactory(name="Private Ltd", listed_in_directory=False)
+    assert "Private Ltd" not in client.get("/events/").content.decode()

@@ -1,0 +1,178 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from icalendar import Calendar
+
+from events import services
+from events.models import Event, Registration
+from events.services import RegistrationDetails, RegistrationError
+from iot_network.notifications.models import Message
+from tests.factories import SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def sign_up(event, name="Ann Example", email=None, sessions=()):
+    email = email or f"{name.split()[0].lower()}@example.com"
+    return services.register(
+        event_id=event.pk,
+        details=RegistrationDetails(
+            name=name, email=email, session_ids=tuple(s.pk for s in sessions)
+        ),
+    )
+
+
+def mails_to(email):
+    return list(Message.objects.filter(recipient=email).order_by("pk"))
+
+
+def invite(message):
+    [attachment] = message.attachments
+    return Calendar.from_ical(attachment["content"]), attachment["mimetype"]
+
+
+def test_registering_confirms_a_place_with_a_calendar_invitation(event):
+    registration = sign_up(event)
+    assert registration.status == Registration.Status.CONFIRMED
+    [mail] = mails_to("ann@example.com")
+    assert mail.context["subject"] == "Your place is confirmed: Robotics open day"
+    assert registration.get_manage_url().split("/")[-2] in mail.context["action_url"]
+    cal, mimetype = invite(mail)
+    assert "method=REQUEST" in mimetype
+    [vevent] = cal.walk("VEVENT")
+    assert str(vevent["UID"]) == f"event-{event.pk}@127.0.0.1"
+    assert str(vevent["STATUS"]) == "CONFIRMED"
+
+
+def test_a_full_event_puts_new_registrants_on_the_waiting_list_in_order(event):
+    sign_up(event, "Ann A"), sign_up(event, "Bea B")
+    third, fourth = sign_up(event, "Cal C"), sign_up(event, "Dee D")
+    assert (third.status, fourth.status) == ("waiting", "waiting")
+    assert "number 2 on the waiting list" in mails_to("dee@example.com")[0].context["paragraphs"][0]
+    assert mails_to("dee@example.com")[0].attachments == []
+
+
+def test_the_same_address_cannot_register_twice(event):
+    sign_up(event, email="ann@example.com")
+    with pytest.raises(RegistrationError, match="already registered"):
+        sign_up(event, name="Ann Again", email="ANN@example.com")
+
+
+def test_cancelling_a_place_promotes_the_first_on_the_waiting_list(event):
+    first, _ = sign_up(event, "Ann A"), sign_up(event, "Bea B")
+    waiting_1, waiting_2 = sign_up(event, "Cal C"), sign_up(event, "Dee D")
+    services.cancel_registration(registration_id=first.pk)
+    waiting_1.refresh_from_db(), waiting_2.refresh_from_db()
+    assert (waiting_1.status, waiting_2.status) == ("confirmed", "waiting")
+    promoted = mails_to("cal@example.com")[-1]
+    assert promoted.context["paragraphs"][0] == "A place has become free and it is yours."
+    assert promoted.attachments  # the invitation comes with the place
+
+
+def test_offer_mode_holds_the_place_and_moves_on_when_it_lapses(event):
+    event.waiting_list = Event.WaitingList.OFFER
+    event.offer_hours = 24
+    event.save()
+    first = sign_up(event, "Ann A")
+    sign_up(event, "Bea B")
+    cal, dee = sign_up(event, "Cal C"), sign_up(event, "Dee D")
+    services.cancel_registration(registration_id=first.pk)
+    cal.refresh_from_db()
+    assert cal.status == "offered"
+    assert mails_to("cal@example.com")[-1].context["action_label"] == "Accept the place"
+    assert services.expire_offers(now=timezone.now() + timedelta(hours=25)) == 1
+    cal.refresh_from_db(), dee.refresh_from_db()
+    assert (cal.status, dee.status) == ("cancelled", "offered")
+    services.accept_offer(registration_id=dee.pk)
+    dee.refresh_from_db()
+    assert dee.status == "confirmed"
+
+
+def test_session_capacity_and_clashes_are_enforced(event):
+    event.capacity = None
+    event.save()
+    small = SessionFactory(event=event, title="Diversity in STEM", capacity=1)
+    same_time = SessionFactory(event=event, title="Net Zero skills")
+    sign_up(event, "Ann A", sessions=[small])
+    with pytest.raises(RegistrationError, match="“Diversity in STEM” is full"):
+        sign_up(event, "Bea B", sessions=[small])
+    with pytest.raises(RegistrationError, match="run at the same time"):
+        sign_up(event, "Cal C", sessions=[small, same_time])
+    assert not Registration.objects.filter(name__in=["Bea B", "Cal C"]).exists()
+
+
+def test_joining_details_go_only_to_people_with_a_place(event):
+    event.is_online, event.joining_details, event.capacity = True, "https://meet.example/abc", 1
+    event.save()
+    sign_up(event, "Ann A"), sign_up(event, "Bea B")
+    assert mails_to("ann@example.com")[0].context["joining_details"] == "https://meet.example/abc"
+    assert mails_to("bea@example.com")[0].context["joining_details"] == ""
+
+
+def test_cancelling_the_event_tells_everyone_with_a_cancelling_invitation(event):
+    sign_up(event, "Ann A"), sign_up(event, "Bea B"), sign_up(event, "Cal C")
+    assert services.cancel_event(event_id=event.pk, reason="The venue has flooded.") == 3
+    mail = mails_to("ann@example.com")[-1]
+    assert mail.context["paragraphs"][0] == "The venue has flooded."
+    cal, mimetype = invite(mail)
+    assert "method=CANCEL" in mimetype
+    [vevent] = cal.walk("VEVENT")
+    assert str(vevent["STATUS"]) == "CANCELLED"
+    assert mails_to("cal@example.com")[-1].attachments == []  # was waiting: nothing to remove
+
+
+def test_a_new_time_sends_an_updated_invitation_with_the_same_uid_and_a_higher_sequence(event):
+    sign_up(event)
+    [first] = Calendar.from_ical(mails_to("ann@example.com")[0].attachments[0]["content"]).walk(
+        "VEVENT"
+    )
+    event.starts_at += timedelta(hours=1)
+    event.ends_at += timedelta(hours=1)
+    event.save()
+    assert services.event_changed(event_id=event.pk, changed=["starts_at", "ends_at"]) == 1
+    assert services.event_changed(event_id=event.pk, changed=["summary"]) == 0
+    [second] = Calendar.from_ical(mails_to("ann@example.com")[-1].attachments[0]["content"]).walk(
+        "VEVENT"
+    )
+    assert second["UID"] == first["UID"]
+    assert int(second["SEQUENCE"]) == int(first["SEQUENCE"]) + 1
+    assert second.decoded("DTSTART") == first.decoded("DTSTART") + timedelta(hours=1)
+
+
+def test_reminders_go_once_a_week_and_a_day_before(event):
+    sign_up(event, "Ann A"), sign_up(event, "Bea B"), sign_up(event, "Cal C")  # Cal waits
+    eight_days_before = event.starts_at - timedelta(days=8)
+    assert services.send_reminders(now=eight_days_before) == 0
+    week_before = event.starts_at - timedelta(days=6, hours=23)
+    services.send_reminders(now=week_before)
+    services.send_reminders(now=week_before + timedelta(hours=1))  # the next hourly run
+    day_before = event.starts_at - timedelta(hours=23)
+    services.send_reminders(now=day_before)
+    reminders = Message.objects.filter(dedupe_key__startswith="event-reminder:")
+    assert sorted(reminders.values_list("recipient", flat=True)) == [
+        "ann@example.com", "ann@example.com", "bea@example.com", "bea@example.com"
+    ]  # fmt: skip
+
+
+def test_registration_closes_when_the_event_starts_or_is_cancelled(event):
+    event.registration_closes_at = timezone.now() - timedelta(minutes=1)
+    event.save()
+    with pytest.raises(RegistrationError, match="not open"):
+        sign_up(event)
+
+
+def test_feedback_is_asked_for_after_the_event_and_aggregated(event, client):
+    registration = sign_up(event)
+    after = event.ends_at + timedelta(hours=12)
+    assert services.send_feedback_requests(now=after) == 1
+    assert mails_to("ann@example.com")[-1].context["action_label"] == "Give feedback"
+    Event.objects.filter(pk=event.pk).update(
+        starts_at=timezone.now() - timedelta(hours=5), ends_at=timezone.now() - timedelta(hours=2)
+    )
+    response = client.post(
+        f"/events/registration/{registration.token}/feedback/",
+        {"rating": "4", "useful": "True", "comments": "Great labs."},
+    )
+    assert response.status_code == 302
+    assert registration.feedback.rating == 4 and registration.feedback.useful is True
