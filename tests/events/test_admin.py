@@ -1,0 +1,117 @@
+import csv
+import io
+
+import pytest
+
+from events.models import Event, Registration
+from iot_network.notifications.models import Message
+from tests.factories import EventFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(event):
+    event.capacity = 1
+    event.save()
+    ann = Registration.objects.create(
+        event=event, name="Ann Able", email="ann@example.com", status="confirmed"
+    )
+    bob = Registration.objects.create(
+        event=event, name="Bob Baker", email="bob@example.com", status="waiting"
+    )
+    return ann, bob
+
+
+def test_staff_cancel_an_event_with_a_reason_and_everyone_is_told(admin_client, event, people):
+    url = f"/admin/events/event/{event.pk}/cancel/"
+    assert admin_client.get(url).status_code == 200
+    response = admin_client.post(url, {"reason": "The building is closed for repairs."})
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.status == "cancelled" and event.cancellation_reason.startswith("The building")
+    assert set(Message.objects.values_list("recipient", flat=True)) == {
+        "ann@example.com",
+        "bob@example.com",
+    }
+
+
+def test_staff_message_the_waiting_list_only(admin_client, event, people):
+    response = admin_client.post(
+        f"/admin/events/event/{event.pk}/message/",
+        {
+            "statuses": ["waiting"],
+            "subject": "Good news",
+            "body": "More places soon.\n\nStay tuned.",
+        },
+    )
+    assert response.status_code == 302
+    [message] = Message.objects.all()
+    assert message.recipient == "bob@example.com"
+    assert message.context["paragraphs"] == ["More places soon.", "Stay tuned."]
+
+
+def test_check_in_finds_people_by_name_and_marks_them_attended(admin_client, event, people):
+    ann, _ = people
+    page = admin_client.get(f"/admin/events/event/{event.pk}/check-in/?q=able").content.decode()
+    assert "Ann Able" in page and "Bob Baker" not in page
+    admin_client.post(f"/admin/events/event/{event.pk}/check-in/", {"registration": ann.pk})
+    ann.refresh_from_db()
+    assert ann.status == "attended"
+
+
+def test_summary_counts_registrations_and_feedback(admin_client, event, people):
+    ann, _ = people
+    from events.models import Feedback
+
+    Feedback.objects.create(registration=ann, rating=4, useful=True, comments="Great")
+    page = admin_client.get(f"/admin/events/event/{event.pk}/summary/").content.decode()
+    assert "average rating 4.0 out of 5" in page
+    assert "Great" in page
+
+
+def test_export_attendees_as_csv(admin_client, event, people):
+    response = admin_client.post(
+        "/admin/events/event/", {"action": "export_attendees", "_selected_action": [event.pk]}
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:3] == ["Event", "Name", "Email"]
+    assert {row[1] for row in rows[1:]} == {"Ann Able", "Bob Baker"}
+
+
+def test_duplicate_copies_the_agenda_as_a_draft(admin_client, event):
+    SessionFactory(event=event, title="Robotics breakout")
+    admin_client.post(
+        "/admin/events/event/", {"action": "duplicate", "_selected_action": [event.pk]}
+    )
+    copy = Event.objects.exclude(pk=event.pk).get()
+    assert copy.status == "draft" and copy.title.endswith("(copy)")
+    assert list(copy.sessions.values_list("title", flat=True)) == ["Robotics breakout"]
+
+
+def test_changing_the_time_in_the_admin_notifies_registrants(
+    admin_client, django_capture_on_commit_callbacks
+):
+    event = EventFactory(title="Open day", venue_name="Main campus")
+    Registration.objects.create(
+        event=event, name="Ann", email="ann@example.com", status="confirmed"
+    )
+    url = f"/admin/events/event/{event.pk}/change/"
+    form = admin_client.get(url).context["adminform"].form
+    data = {key: value for key, value in form.initial.items() if value is not None}
+    data.update(
+        {
+            "starts_at_0": event.starts_at.strftime("%Y-%m-%d"), "starts_at_1": "18:00:00",
+            "ends_at_0": event.ends_at.strftime("%Y-%m-%d"), "ends_at_1": "20:00:00",
+            "routes": [], "sessions-TOTAL_FORMS": 0, "sessions-INITIAL_FORMS": 0,
+            "institute": event.institute_id, "waiting_list": "promote", "offer_hours": 48,
+        }
+    )  # fmt: skip
+    for key in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+        data.pop(key, None)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event.refresh_from_db()
+    assert event.sequence == 1
+    assert Message.objects.get().context["heading"] == "The time or place of this event has changed"
