@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.timezone import localtime
 
 from .models import Session
 from .services import RegistrationDetails
@@ -48,7 +49,7 @@ class RegistrationForm(forms.Form):
         choosable = event.sessions.filter(kind__in=[Session.Kind.BREAKOUT, Session.Kind.WORKSHOP])
         self.fields["sessions"].queryset = choosable
         self.fields["sessions"].label_from_instance = lambda s: (
-            f"{s.title} ({s.starts_at:%H:%M}–{s.ends_at:%H:%M})"
+            f"{s.title} ({localtime(s.starts_at):%H:%M}–{localtime(s.ends_at):%H:%M})"
         )
         if not choosable.exists():
             del self.fields["sessions"]
