@@ -170,3 +170,20 @@ def test_any_input_gives_a_page_not_an_error(client, event, data):
 def test_partners_unrelated_to_events_do_not_leak(client):
     OrganisationFactory(name="Private Ltd", listed_in_directory=False)
     assert "Private Ltd" not in client.get("/events/").content.decode()
+
+
+def test_session_times_on_the_form_are_london_time(client):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tests.factories import SessionFactory
+
+    noon = datetime(2030, 7, 4, 12, 0, tzinfo=ZoneInfo("Europe/London"))  # 11:00 UTC
+    event = EventFactory(starts_at=noon, ends_at=noon + timedelta(hours=5))
+    SessionFactory(
+        event=event, title="Net Zero breakout", starts_at=noon, ends_at=noon + timedelta(hours=1)
+    )
+    assert (
+        "Net Zero breakout (12:00–13:00)"
+        in client.get(f"/events/{event.slug}/register/").content.decode()
+    )
