@@ -100,12 +100,20 @@ def test_keyboard_only_register_change_and_cancel(conference, page):
     _tab_to(page, "el.textContent.trim() === 'Yes, cancel my registration'")
     page.keyboard.press("Enter")
     page.wait_for_selector("text=Your registration has been cancelled.")
-    # Playwright's event loop runs in this thread, so read the database from another one.
+
+    # Playwright's event loop runs in this thread, so read the database from another one
+    # (and close that thread's connection, which would otherwise be left to the garbage collector).
+    def read():
+        from django.db import connection
+
+        try:
+            found = Registration.objects.get(email="alex@example.com")
+            return found, [s.title for s in found.sessions.all()]
+        finally:
+            connection.close()
+
     with ThreadPoolExecutor(1) as pool:
-        registration = pool.submit(
-            lambda: Registration.objects.prefetch_related("sessions").get(email="alex@example.com")
-        ).result()
-        sessions = pool.submit(lambda: [s.title for s in registration.sessions.all()]).result()
+        registration, sessions = pool.submit(read).result()
     assert registration.status == "cancelled"
     assert registration.dietary_needs == "Vegetarian"
     assert sessions == []  # a cancelled registration gives its session place back
