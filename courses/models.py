@@ -103,7 +103,10 @@ class Course(models.Model):
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Kept up to date by a PostgreSQL trigger (migration 0003); empty on SQLite.
+    # The soonest upcoming start, so the default "soonest start" order reads an index. Kept by
+    # a PostgreSQL trigger on runs (migration 0004) and refreshed nightly as dates pass.
+    upcoming_start = models.DateField(null=True, blank=True, editable=False)
+    # Kept up to date by a PostgreSQL trigger (migration 0002); empty on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = CourseQuerySet.as_manager()
@@ -114,6 +117,9 @@ class Course(models.Model):
             models.Index(fields=["status", "title"]),
             models.Index(fields=["status", "level"]),
             models.Index(fields=["status", "qualification_type"]),
+            models.Index(
+                fields=["status", "upcoming_start", "title", "id"], name="courses_course_upcoming"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -172,9 +178,18 @@ class CourseRun(models.Model):
     class Meta:
         ordering = ["start_date"]
         indexes = [
-            models.Index(fields=["course", "start_date"]),
+            # Covering indexes: run filters and the per-course subqueries read the index only.
+            models.Index(
+                fields=["course", "start_date"],
+                include=["latitude", "longitude", "study_mode", "attendance", "fee"],
+                name="courses_run_course_start",
+            ),
             models.Index(fields=["start_date"]),
-            models.Index(fields=["latitude", "longitude"]),
+            models.Index(
+                fields=["latitude", "longitude"],
+                include=["course", "start_date", "study_mode", "attendance", "fee"],
+                name="courses_run_location",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

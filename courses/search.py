@@ -127,7 +127,11 @@ def _keyword_filter(courses: QuerySet, q: str) -> QuerySet:
         from django.contrib.postgres.search import SearchQuery, SearchRank
 
         query = SearchQuery(q, search_type="websearch", config="english")
-        return courses.filter(search_vector=query).annotate(rank=SearchRank("search_vector", query))
+        return courses.filter(search_vector=query).annotate(
+            # F(): rank the stored, weighted vector. A bare field name would make Django rebuild
+            # an unweighted vector from its text for every row – slower, and every rank 0.
+            rank=SearchRank(F("search_vector"), query)
+        )
     # SQLite (the quick start): every word must appear in the title, summary or description,
     # and a match in the title ranks first.
     words = q.split()[:10]
@@ -192,13 +196,18 @@ def search_courses(search: CourseSearch) -> QuerySet:
         courses = courses.annotate(
             distance=Subquery(runs.order_by("distance").values("distance")[:1])
         )
+    start = F("next_start")
+    if connection.vendor == "postgresql" and not _uses_runs(search):
+        # Same order as next_start when no run filter applies, but read from an index, so the
+        # per-course subquery runs only for the rows on the page.
+        start = F("upcoming_start")
     order = {
         Sort.RELEVANCE: [F("rank").desc(), "title"],
-        Sort.START: [F("next_start").asc(nulls_last=True), "title"],
+        Sort.START: [start.asc(nulls_last=True), "title"],
         Sort.DISTANCE: [F("distance").asc(nulls_last=True), "title"],
         Sort.TITLE: ["title"],
     }[search.effective_sort]
-    return courses.select_related("institute", "route").order_by(*order, "pk")
+    return courses.select_related("institute").order_by(*order, "pk")
 
 
 # Facets ------------------------------------------------------------------------------------

@@ -53,6 +53,23 @@ def submit_enquiry(*, course: Course, name: str, email: str, phone: str, message
     return enquiry
 
 
+def refresh_upcoming_starts(*, today=None) -> int:
+    """Recompute each course's soonest upcoming start: nightly, as start dates pass (and, on
+    databases without the trigger, to fill the column at all). Returns the courses updated."""
+    from django.db.models import Min, OuterRef, Subquery
+
+    from .models import CourseRun
+
+    today = today or timezone.localdate()
+    soonest = Subquery(
+        CourseRun.objects.filter(course=OuterRef("pk"), start_date__gte=today)
+        .values("course")
+        .annotate(first=Min("start_date"))
+        .values("first")
+    )
+    return Course.objects.update(upcoming_start=soonest)
+
+
 def describe_search(query: QueryDict) -> str:
     parts = [query.get("q", "").strip()] if query.get("q", "").strip() else []
     if query.get("postcode"):

@@ -21,6 +21,9 @@ from .search import facet_counts, filtered_courses
 from .services import save_search, submit_enquiry
 
 PER_PAGE = 20
+LIST_FIELDS = (
+    "title", "slug", "summary", "provider_name", "level", "qualification_type", "institute__town",
+)  # fmt: skip
 SHORTLIST_KEY = "course_shortlist"
 SHORTLIST_LIMIT = 50
 
@@ -45,9 +48,9 @@ def _search_page(request, *, template_name: str, apprenticeships_only: bool = Fa
     if course_filter.is_valid():
         search = course_filter.search
         total = filtered_courses(search).count()
-        page = CountedPaginator(course_filter.qs, PER_PAGE, count=total).get_page(
-            request.GET.get("page")
-        )
+        # Only what a result shows: a course row carries long texts and its search vector.
+        results = course_filter.qs.only(*LIST_FIELDS)
+        page = CountedPaginator(results, PER_PAGE, count=total).get_page(request.GET.get("page"))
         context.update(
             search=search,
             page=page,

@@ -21,6 +21,10 @@ app.conf.beat_schedule = {
         "task": "iot_network.notifications.tasks.purge_old_messages",
         "schedule": crontab(hour=3, minute=41),
     },
+    "refresh-course-start-dates": {
+        "task": "courses.tasks.refresh_course_start_dates",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "saved-search-alerts": {
         "task": "courses.tasks.saved_search_alerts",
         "schedule": crontab(hour=7, minute=5),

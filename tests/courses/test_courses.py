@@ -113,11 +113,33 @@ def test_funding_filter_finds_apprenticeships_and_courses_with_no_fee():
 
 @pytest.mark.postgresql
 def test_full_text_search_is_stemmed_weighted_and_ranked():
-    CourseFactory(title="Welding practice", summary="Join metals.", description="For engineers.")
-    CourseFactory(title="Engineering mathematics", summary="Numbers for engineers.")
+    # Alphabetical order would put "Applied welding" first: the rank must put the title match first.
+    CourseFactory(title="Applied welding", summary="Join metals.", description="For engineers.")
+    CourseFactory(title="Zero-carbon engineering", summary="Numbers for engineers.")
     CourseFactory(title="Bakery", summary="Bread.")
-    results = titles(search_courses(CourseSearch(q="engineer")))
-    assert results == ["Engineering mathematics", "Welding practice"]
+    results = list(search_courses(CourseSearch(q="engineer")))
+    assert titles(results) == ["Zero-carbon engineering", "Applied welding"]
+    assert results[0].rank > results[1].rank > 0
+
+
+@pytest.mark.postgresql
+def test_soonest_upcoming_start_is_kept_on_the_course_and_orders_the_list():
+    from courses.services import refresh_upcoming_starts
+
+    today = timezone.localdate()
+    later, sooner = CourseFactory(title="A later start"), CourseFactory(title="B sooner start")
+    CourseRunFactory(course=later, start_date=today + timedelta(days=90))
+    CourseRunFactory(course=later, start_date=today - timedelta(days=5))  # past: ignored
+    run = CourseRunFactory(course=sooner, start_date=today + timedelta(days=200))
+    later.refresh_from_db()
+    assert later.upcoming_start == today + timedelta(days=90)
+    run.start_date = today + timedelta(days=10)
+    run.save()
+    assert titles(search_courses(CourseSearch(sort="start"))) == ["B sooner start", "A later start"]
+    Course.objects.update(upcoming_start=None)
+    refresh_upcoming_starts()
+    sooner.refresh_from_db()
+    assert sooner.upcoming_start == today + timedelta(days=10)
 
 
 @pytest.mark.postgresql
