@@ -8,11 +8,25 @@ matching runs only.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.utils import timezone
 
 from .geo import Point, bounding_box, distance_miles
@@ -210,6 +224,28 @@ def search_courses(search: CourseSearch) -> QuerySet:
     return courses.select_related("institute").order_by(*order, "pk")
 
 
+LIST_FIELDS = (
+    "title", "slug", "summary", "provider_name", "level", "qualification_type", "institute__town",
+)  # fmt: skip
+
+
+def results_page(search: CourseSearch, number: int, per_page: int) -> tuple[list, int]:
+    """One page of results and the total, as cheaply as each kind of search allows.
+
+    A keyword or run search must visit every match to order them, so the total comes from the
+    same query (a window count). Browsing reads the first rows straight from an index, where a
+    window count would force a full scan, so there the total is a separate count.
+    """
+    start = (number - 1) * per_page
+    results = search_courses(search).only(*LIST_FIELDS)
+    if search.q or _uses_runs(search):
+        rows = list(results.annotate(total=Window(Count("pk")))[start : start + per_page])
+        if rows:
+            return rows, rows[0].total
+        return [], filtered_courses(search).count()
+    return list(results[start : start + per_page]), filtered_courses(search).count()
+
+
 # Facets ------------------------------------------------------------------------------------
 
 
@@ -220,6 +256,21 @@ def _counts(queryset: QuerySet, field_name: str) -> dict:
         .annotate(n=Count("pk", distinct=True))
         .values_list(field_name, "n")
     )
+
+
+FACET_CACHE_SECONDS = 300
+
+
+def cached_facet_counts(search: CourseSearch) -> dict[str, dict]:
+    """facet_counts, kept for a few minutes: each is nine queries over the whole catalogue, and
+    most visitors ask the same few searches (the unfiltered list above all). A count a few
+    minutes old is fine beside a filter option; the results themselves are always fresh."""
+    key = "course-facets:" + hashlib.sha256(repr(search).encode()).hexdigest()
+    counts = cache.get(key)
+    if counts is None:
+        counts = facet_counts(search)
+        cache.set(key, counts, FACET_CACHE_SECONDS)
+    return counts
 
 
 def facet_counts(search: CourseSearch) -> dict[str, dict]:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Case, Prefetch, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
@@ -17,13 +17,10 @@ from .geo import distance_miles
 from .geocoding import GeocodingError, lookup_postcode
 from .models import Course, CourseRun, SavedSearch
 from .presenters import active_filter_chips, course_json_ld, facet_groups
-from .search import facet_counts, filtered_courses
+from .search import cached_facet_counts, results_page
 from .services import save_search, submit_enquiry
 
 PER_PAGE = 20
-LIST_FIELDS = (
-    "title", "slug", "summary", "provider_name", "level", "qualification_type", "institute__town",
-)  # fmt: skip
 SHORTLIST_KEY = "course_shortlist"
 SHORTLIST_LIMIT = 50
 
@@ -40,6 +37,19 @@ class CountedPaginator(Paginator):
         return self._known_count
 
 
+def _results(search, requested) -> Page:
+    try:
+        number = max(int(requested or 1), 1)
+    except (TypeError, ValueError):
+        number = 1
+    rows, total = results_page(search, number, PER_PAGE)
+    paginator = CountedPaginator([], PER_PAGE, count=total)
+    if not rows and number > paginator.num_pages:  # past the end: show the last page
+        number = paginator.num_pages
+        rows, total = results_page(search, number, PER_PAGE)
+    return Page(rows, number, paginator)
+
+
 def _search_page(request, *, template_name: str, apprenticeships_only: bool = False):
     data = request.GET.copy()
     data.setdefault("radius", str(DEFAULT_RADIUS))
@@ -47,14 +57,11 @@ def _search_page(request, *, template_name: str, apprenticeships_only: bool = Fa
     context = {"filter": course_filter, "shortlist": set(request.session.get(SHORTLIST_KEY, []))}
     if course_filter.is_valid():
         search = course_filter.search
-        total = filtered_courses(search).count()
-        # Only what a result shows: a course row carries long texts and its search vector.
-        results = course_filter.qs.only(*LIST_FIELDS)
-        page = CountedPaginator(results, PER_PAGE, count=total).get_page(request.GET.get("page"))
+        page = _results(search, request.GET.get("page"))
         context.update(
             search=search,
             page=page,
-            facets=facet_groups(course_filter.form, facet_counts(search)),
+            facets=facet_groups(course_filter.form, cached_facet_counts(search)),
             chips=active_filter_chips(request, course_filter.form),
             place_label=course_filter.form.place_label,
             warning=course_filter.form.warning,

@@ -184,6 +184,7 @@ def test_dates_the_wrong_way_round_are_explained(client):
 
 
 def test_list_page_runs_a_fixed_number_of_queries_whatever_the_page_size(client):
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -192,10 +193,14 @@ def test_list_page_runs_a_fixed_number_of_queries_whatever_the_page_size(client)
         client.get("/courses/?q=course&level=4")
     for _ in range(30):
         CourseRunFactory(course=CourseFactory())
+    cache.clear()  # facet counts are cached for a few minutes; count them again
     with CaptureQueriesContext(connection) as many:
         client.get("/courses/?q=course&level=4")
     assert len(few) == len(many)
     assert len(many) <= 20
+    with CaptureQueriesContext(connection) as cached:
+        client.get("/courses/?q=course&level=4")
+    assert len(cached) < len(many)  # the facet counts came from the cache
 
 
 def test_apprenticeships_page_lists_only_apprenticeships(client):
@@ -365,3 +370,16 @@ def test_publishing_from_the_admin_records_when(admin_client):
     assert response.status_code == 302
     course.refresh_from_db()
     assert course.status == Course.Status.PUBLISHED and course.published_at is not None
+
+
+@pytest.mark.parametrize(
+    ("page", "shown"), [("2", "Page 2 of 2"), ("99", "Page 2 of 2"), ("x", "Page 1 of 2")]
+)
+def test_pages_of_results_and_out_of_range_pages(client, page, shown):
+    for n in range(25):
+        CourseRunFactory(course=CourseFactory(title=f"Course {n:02}"))
+    for query in ("", "&q=course"):  # browsing and keyword search count differently
+        response = client.get(f"/courses/?page={page}{query}")
+        assert response.status_code == 200
+        assert shown in response.content.decode()
+        assert "25 courses" in response.content.decode()

@@ -187,3 +187,20 @@ def test_session_times_on_the_form_are_london_time(client):
         "Net Zero breakout (12:00–13:00)"
         in client.get(f"/events/{event.slug}/register/").content.decode()
     )
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.lists(st.tuples(st.sampled_from(FIELDS + ["rating", "useful", "comments"]), VALUES),
+                     max_size=8))  # fmt: skip
+def test_any_input_to_the_manage_and_feedback_forms_gives_a_page(client, event, data):
+    registration, _ = Registration.objects.get_or_create(
+        event=event, email="fuzz@example.com", defaults={"name": "Fuzz", "status": "confirmed"}
+    )
+    body = urlencode(data)
+    kind = "application/x-www-form-urlencoded"
+    manage = registration.get_manage_url()
+    assert client.post(manage, body, content_type=kind).status_code in {302, 400}
+    # Feedback opens once the event is over; before that the page is a 404, never a 500.
+    assert client.post(f"{manage}feedback/", body, content_type=kind).status_code in {302, 400, 404}
