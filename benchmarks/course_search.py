@@ -7,7 +7,8 @@ Usage:  python benchmarks/course_search.py [--runs 200000] [--small-runs 2000] [
 Uses its own database (iot_network_bench_courses; BENCH_DATABASE_URL overrides it), which it creates
 and migrates. For each size, small first, it wipes the courses, generates about five runs per
 course over the 21 Institutes of Technology, runs VACUUM ANALYZE, then times what the course list
-page does for each search: ``results_page(search, 1, 20)``, the first page and the total. ``facet_counts(search)``, also on the page, is timed separately.
+page does for each search: ``results_page(search, 1, 20)``, the first page and the total.
+``facet_counts(search)``, also on the page (cached for a few minutes), is timed separately.
 Prints one JSON line; progress goes to stderr. --explain prints EXPLAIN ANALYZE of every timed query
 on the large catalogue to stderr. The large catalogue is left in the database for investigation.
 
