@@ -7,6 +7,8 @@ and search falls back to simple matching.
 
 from django.db import migrations
 
+from iot_network.migration_helpers import postgresql_sql
+
 FORWARD = """
 CREATE FUNCTION courses_course_search_vector() RETURNS trigger AS $$
 BEGIN
@@ -36,17 +38,7 @@ DROP FUNCTION IF EXISTS courses_course_search_vector();
 """
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(BACKWARD)
-
-
 class Migration(migrations.Migration):
     dependencies = [("courses", "0001_initial")]
 
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [postgresql_sql(FORWARD, BACKWARD)]

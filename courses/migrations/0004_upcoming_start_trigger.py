@@ -4,6 +4,8 @@ date whenever a run is added, moved or removed. Dates passing are handled by a n
 
 from django.db import migrations
 
+from iot_network.migration_helpers import postgresql_sql
+
 FORWARD = """
 CREATE FUNCTION courses_refresh_upcoming_start(course bigint) RETURNS void AS $$
   UPDATE courses_course SET upcoming_start = (
@@ -37,17 +39,7 @@ DROP FUNCTION IF EXISTS courses_refresh_upcoming_start(bigint);
 """
 
 
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORWARD)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(BACKWARD)
-
-
 class Migration(migrations.Migration):
     dependencies = [("courses", "0003_run_indexes_upcoming_start")]
 
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [postgresql_sql(FORWARD, BACKWARD)]

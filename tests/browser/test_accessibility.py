@@ -1,5 +1,6 @@
 import pytest
 
+from tests.browser.keyboard import tab_to
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,14 +47,6 @@ def test_login_error_state_has_no_violations(page, assert_accessible):
     assert page.evaluate("document.activeElement.matches('[data-error-summary]')")
 
 
-def _tab_to(page, predicate: str, limit: int = 40) -> None:
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate(f"(el => {predicate})(document.activeElement)"):
-            return
-    raise AssertionError(f"could not reach an element where {predicate} with the Tab key")
-
-
 def test_skip_link_is_first_visible_on_focus_and_moves_to_main(page):
     page.goto("/")
     page.keyboard.press("Tab")
@@ -68,18 +61,18 @@ def test_skip_link_is_first_visible_on_focus_and_moves_to_main(page):
 
 def test_keyboard_user_finds_an_institute_in_their_region(page):
     page.goto("/")
-    _tab_to(page, "el.textContent.trim() === 'Institutes'")
+    tab_to(page, "el.textContent.trim() === 'Institutes'")
     page.keyboard.press("Enter")
     page.wait_for_url("**/institutes/")
-    _tab_to(page, "el.id === 'id_region'")
+    tab_to(page, "el.id === 'id_region'")
     for _ in range(7):  # "All regions" → London is the 7th region in the list
         page.keyboard.press("ArrowDown")
     assert page.evaluate("document.activeElement.value") == "london"
-    _tab_to(page, "el.textContent.trim() === 'Apply filters'")
+    tab_to(page, "el.textContent.trim() === 'Apply filters'")
     page.keyboard.press("Enter")
     page.wait_for_url("**/institutes/?region=london")
     assert page.get_by_text("3 institutes").is_visible()
-    _tab_to(page, "el.textContent.trim() === 'West London Institute of Technology'")
+    tab_to(page, "el.textContent.trim() === 'West London Institute of Technology'")
     page.keyboard.press("Enter")
     page.wait_for_url("**/institutes/west-london-institute-of-technology/")
     assert page.locator("h1").inner_text() == "West London Institute of Technology"
@@ -87,9 +80,9 @@ def test_keyboard_user_finds_an_institute_in_their_region(page):
 
 def test_keyboard_user_signs_in(learner, page):
     page.goto("/account/login/")
-    _tab_to(page, "el.id === 'id_login'")
+    tab_to(page, "el.id === 'id_login'")
     page.keyboard.type(learner.email)
-    _tab_to(page, "el.id === 'id_password'")
+    tab_to(page, "el.id === 'id_password'")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(lambda url: "/account/login" not in url)

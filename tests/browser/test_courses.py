@@ -1,5 +1,6 @@
 import pytest
 
+from tests.browser.keyboard import tab_to
 from tests.factories import CourseFactory, CourseRunFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,22 +51,14 @@ def test_enquiry_error_state_has_no_violations(courses, page, assert_accessible)
     assert_accessible(page)
 
 
-def _tab_to(page, predicate: str, limit: int = 120) -> None:
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate(f"(el => {predicate})(document.activeElement)"):
-            return
-    raise AssertionError(f"could not reach an element where {predicate} with the Tab key")
-
-
 def test_keyboard_only_learner_finds_a_course_near_a_postcode_and_asks_about_it(
     courses, postcodes_api, page
 ):
     page.goto("/")
-    _tab_to(page, "el.textContent.trim() === 'Find a course'")
+    tab_to(page, "el.textContent.trim() === 'Find a course'")
     page.keyboard.press("Enter")
     page.wait_for_url("**/courses/")
-    _tab_to(page, "el.id === 'id_postcode'")
+    tab_to(page, "el.id === 'id_postcode'")
     page.keyboard.type("DH1 3LH")
     page.keyboard.press("Enter")  # submits the search form
     page.wait_for_url("**postcode=DH1*")
@@ -74,22 +67,22 @@ def test_keyboard_only_learner_finds_a_course_near_a_postcode_and_asks_about_it(
         .inner_text()
         .startswith("1 course within 25 miles of DH1 3LH")
     )
-    _tab_to(page, "el.textContent.trim() === 'Cyber Security HTQ'")
+    tab_to(page, "el.textContent.trim() === 'Cyber Security HTQ'")
     page.keyboard.press("Enter")
     page.wait_for_url("**/courses/cyber-security-htq/**")
     assert "miles from DH1 3LH" in page.content()
-    _tab_to(page, "el.textContent.trim() === 'Ask about this course'")
+    tab_to(page, "el.textContent.trim() === 'Ask about this course'")
     page.keyboard.press("Enter")
     page.wait_for_url("**/enquire/")
-    _tab_to(page, "el.id === 'id_name'")
+    tab_to(page, "el.id === 'id_name'")
     page.keyboard.type("Alex Smith")
     page.keyboard.press("Tab")
     page.keyboard.type("alex@example.com")
-    _tab_to(page, "el.id === 'id_message'")
+    tab_to(page, "el.id === 'id_message'")
     page.keyboard.type("Can I study this part time while working?")
-    _tab_to(page, "el.id === 'id_consent'")
+    tab_to(page, "el.id === 'id_consent'")
     page.keyboard.press("Space")
-    _tab_to(page, "el.textContent.trim() === 'Send your question'")
+    tab_to(page, "el.textContent.trim() === 'Send your question'")
     page.keyboard.press("Enter")
     page.wait_for_url("**/enquire/sent/")
     assert page.locator("h1").inner_text() == "Your question has been sent"

@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.browser.keyboard import tab_to
 from tests.factories import EventFactory, SessionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -60,44 +61,36 @@ def test_registration_error_and_manage_pages_have_no_violations(
     assert_accessible(page)
 
 
-def _tab_to(page, predicate: str, limit: int = 80) -> None:
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate(f"(el => {predicate})(document.activeElement)"):
-            return
-    raise AssertionError(f"could not reach an element where {predicate} with the Tab key")
-
-
 def test_keyboard_only_register_change_and_cancel(conference, page):
     from events.models import Registration
 
     page.goto("/events/national-conference/")
-    _tab_to(page, "el.textContent.trim() === 'Register for this event'")
+    tab_to(page, "el.textContent.trim() === 'Register for this event'")
     page.keyboard.press("Enter")
     page.wait_for_url("**/register/")
-    _tab_to(page, "el.id === 'id_name'")
+    tab_to(page, "el.id === 'id_name'")
     page.keyboard.type("Alex Smith")
     page.keyboard.press("Tab")
     page.keyboard.type("alex@example.com")
-    _tab_to(page, "el.name === 'sessions'")
+    tab_to(page, "el.name === 'sessions'")
     page.keyboard.press("Space")
-    _tab_to(page, "el.id === 'id_consent'")
+    tab_to(page, "el.id === 'id_consent'")
     page.keyboard.press("Space")
     page.keyboard.press("Enter")
     page.wait_for_url("**/confirmed/")
     assert page.locator("h1").inner_text() == "Registration complete"
-    _tab_to(page, "el.textContent.trim() === 'View or change your registration'")
+    tab_to(page, "el.textContent.trim() === 'View or change your registration'")
     page.keyboard.press("Enter")
     page.wait_for_selector("text=Change your details")
-    _tab_to(page, "el.id === 'id_dietary_needs'")
+    tab_to(page, "el.id === 'id_dietary_needs'")
     page.keyboard.type("Vegetarian")
-    _tab_to(page, "el.textContent.trim() === 'Save changes'")
+    tab_to(page, "el.textContent.trim() === 'Save changes'")
     page.keyboard.press("Enter")
     page.wait_for_selector("text=Your registration has been updated.")
-    _tab_to(page, "el.textContent.trim() === 'Cancel your registration'")
+    tab_to(page, "el.textContent.trim() === 'Cancel your registration'")
     page.keyboard.press("Enter")
     page.wait_for_url("**/cancel/")
-    _tab_to(page, "el.textContent.trim() === 'Yes, cancel my registration'")
+    tab_to(page, "el.textContent.trim() === 'Yes, cancel my registration'")
     page.keyboard.press("Enter")
     page.wait_for_selector("text=Your registration has been cancelled.")
 
