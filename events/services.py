@@ -11,11 +11,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 
-from iot_network.notifications.services import Attachment, Notification, notify_many
+from iot_network.notifications.services import notify_many
 
-from .calendar import invitation
+from . import notices
 from .models import Event, Registration, Session
 
 Status = Registration.Status
@@ -33,123 +32,6 @@ class RegistrationDetails:
     accessibility_needs: str = ""
     dietary_needs: str = ""
     session_ids: tuple[int, ...] = ()
-
-
-# Mail ----------------------------------------------------------------------------------------
-
-
-def when_text(event: Event) -> str:
-    start = timezone.localtime(event.starts_at)
-    end = timezone.localtime(event.ends_at)
-    if start.date() == end.date():
-        day = date_format(start, "l j F Y")
-        return f"{day}, {date_format(start, 'g:i a')} to {date_format(end, 'g:i a')}"
-    return f"{date_format(start, 'l j F Y, g:i a')} to {date_format(end, 'l j F Y, g:i a')}"
-
-
-def where_text(event: Event) -> str:
-    if event.is_online:
-        return "Online"
-    parts = [event.venue_name, ", ".join(event.venue_address.split("\n")), event.venue_postcode]
-    return ", ".join(p.strip() for p in parts if p.strip())
-
-
-def _notification(
-    registration: Registration,
-    *,
-    key: str,
-    subject: str,
-    heading: str,
-    paragraphs: list[str],
-    attach_invite: bool = False,
-    action: tuple[str, str] | None = None,
-) -> Notification:
-    event = registration.event
-    holds = registration.holds_a_place and not event.is_cancelled
-    context = {
-        "subject": subject,
-        "heading": heading,
-        "paragraphs": paragraphs,
-        "name": registration.name,
-        "event": event.title,
-        "event_url": settings.SITE_URL + event.get_absolute_url(),
-        "when": when_text(event),
-        "where": where_text(event),
-        "action_label": action[0] if action else "View, change or cancel your registration",
-        "action_url": action[1] if action else settings.SITE_URL + registration.get_manage_url(),
-        # Joining details go only to people with a place.
-        "joining_details": event.joining_details if holds and event.is_online else "",
-        "accessibility_info": event.accessibility_info,
-        "cancelled": event.is_cancelled,
-    }
-    attachments = ()
-    if attach_invite:
-        attachments = (
-            Attachment.calendar(
-                invitation(event, name=registration.name, email=registration.email),
-                filename=f"{event.slug}.ics",
-                method="CANCEL" if event.is_cancelled else "REQUEST",
-            ),
-        )
-    return Notification(
-        to=registration.email,
-        kind="event-notice",
-        dedupe_key=key,
-        context=context,
-        about=registration,
-        attachments=attachments,
-    )
-
-
-def _tell(registration: Registration, **kwargs) -> None:
-    notify_many([_notification(registration, **kwargs)])
-
-
-def _confirmation(registration: Registration, *, promoted: bool = False) -> None:
-    event = registration.event
-    _tell(
-        registration,
-        key=f"event-confirmed:{event.pk}:{registration.pk}:{event.sequence}",
-        subject=f"Your place is confirmed: {event.title}",
-        heading="Your place is confirmed",
-        paragraphs=[
-            "A place has become free and it is yours."
-            if promoted
-            else "Thank you for registering.",
-            "The calendar invitation attached adds the event to your calendar.",
-        ],
-        attach_invite=True,
-    )
-
-
-def _waiting(registration: Registration, position: int) -> None:
-    event = registration.event
-    _tell(
-        registration,
-        key=f"event-waiting:{event.pk}:{registration.pk}",
-        subject=f"You are on the waiting list: {event.title}",
-        heading="You are on the waiting list",
-        paragraphs=[
-            f"The event is full. You are number {position} on the waiting list.",
-            "If a place becomes free we will email you straight away.",
-        ],
-    )
-
-
-def _offer(registration: Registration) -> None:
-    event = registration.event
-    expires = date_format(timezone.localtime(registration.offer_expires_at), "l j F, g:i a")
-    _tell(
-        registration,
-        key=f"event-offer:{event.pk}:{registration.pk}:{registration.offer_expires_at:%Y%m%d%H%M}",
-        subject=f"A place is free for you: {event.title}",
-        heading="A place is free for you",
-        paragraphs=[
-            f"A place has become free. It is held for you until {expires}.",
-            "Use the link below to accept it. If you do not, it goes to the next person waiting.",
-        ],
-        action=("Accept the place", settings.SITE_URL + registration.get_manage_url()),
-    )
 
 
 # Registering -------------------------------------------------------------------------------
@@ -233,10 +115,10 @@ def register(*, event_id: int, details: RegistrationDetails) -> Registration:
         position = event.registrations.filter(
             status=Status.WAITING, pk__lte=registration.pk
         ).count()
-        _waiting(registration, position)
+        notices.waiting(registration, position)
     else:
         registration.sessions.set(sessions)
-        _confirmation(registration)
+        notices.confirmation(registration)
     return registration
 
 
@@ -271,11 +153,11 @@ def _promote_next(event: Event) -> None:
             registration.status = Status.OFFERED
             registration.offer_expires_at = timezone.now() + timedelta(hours=event.offer_hours)
             registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
-            _offer(registration)
+            notices.offer(registration)
         else:
             registration.status = Status.CONFIRMED
             registration.save(update_fields=["status", "updated_at"])
-            _confirmation(registration, promoted=True)
+            notices.confirmation(registration, promoted=True)
 
 
 @transaction.atomic
@@ -291,7 +173,7 @@ def cancel_registration(*, registration_id: int) -> Registration:
     registration.status = Status.CANCELLED
     registration.save(update_fields=["status", "updated_at"])
     registration.sessions.clear()
-    _tell(
+    notices.tell(
         registration,
         key=f"event-registration-cancelled:{event.pk}:{registration.pk}",
         subject=f"Your registration is cancelled: {event.title}",
@@ -315,7 +197,7 @@ def accept_offer(*, registration_id: int) -> Registration:
     registration.status = Status.CONFIRMED
     registration.offer_expires_at = None
     registration.save(update_fields=["status", "offer_expires_at", "updated_at"])
-    _confirmation(registration, promoted=True)
+    notices.confirmation(registration, promoted=True)
     return registration
 
 
@@ -338,7 +220,7 @@ def expire_offers(*, now=None) -> int:
                 registration.status = Status.CANCELLED
                 registration.save(update_fields=["status", "updated_at"])
                 registration.event = event
-                _tell(
+                notices.tell(
                     registration,
                     key=f"event-offer-lapsed:{event.pk}:{registration.pk}",
                     subject=f"The place you were offered has gone: {event.title}",
@@ -373,7 +255,7 @@ def cancel_event(*, event_id: int, reason: str) -> int:
     people = _everyone(event, Registration.ACTIVE)
     notify_many(
         [
-            _notification(
+            notices.notification(
                 registration,
                 key=f"event-cancelled:{event.pk}:{registration.pk}",
                 subject=f"Cancelled: {event.title}",
@@ -412,7 +294,7 @@ def event_changed(*, event_id: int, changed: list[str]) -> int:
     people = _everyone(event, Registration.ACTIVE)
     notify_many(
         [
-            _notification(
+            notices.notification(
                 registration,
                 key=f"event-changed:{event.pk}:{registration.pk}:{event.sequence}",
                 subject=f"Changed: {event.title}",
@@ -434,7 +316,7 @@ def message_attendees(
     people = _everyone(event, statuses)
     notify_many(
         [
-            _notification(
+            notices.notification(
                 registration,
                 key=f"event-message:{batch}:{registration.pk}",
                 subject=f"{subject} – {event.title}",
@@ -465,7 +347,7 @@ def send_reminders(*, now=None) -> int:
             people = _everyone(event, [Status.CONFIRMED])
             notify_many(
                 [
-                    _notification(
+                    notices.notification(
                         registration,
                         key=f"event-reminder:{event.pk}:{registration.pk}:{label}",
                         subject=f"Reminder: {event.title} is "
@@ -491,7 +373,7 @@ def send_feedback_requests(*, now=None) -> int:
         people = _everyone(event, [Status.CONFIRMED, Status.ATTENDED])
         notify_many(
             [
-                _notification(
+                notices.notification(
                     registration,
                     key=f"event-feedback:{event.pk}:{registration.pk}",
                     subject=f"How was {event.title}?",

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from institutes.models import Institute, Route
 from iot_network.web.listing import filtered_listing
 
-from . import services
+from . import notices, services
 from .calendar import calendar
 from .filters import EventFilter
 from .forms import ChangeRegistrationForm, FeedbackForm, RegistrationForm
@@ -246,7 +246,7 @@ class EventFeed(Feed):
         return f"Cancelled: {item.title}" if item.is_cancelled else item.title
 
     def item_description(self, item):
-        return f"{services.when_text(item)}. {services.where_text(item)}. {item.summary}"
+        return f"{notices.when_text(item)}. {notices.where_text(item)}. {item.summary}"
 
     def item_pubdate(self, item):
         return item.created_at
