@@ -9,6 +9,7 @@ from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from iot_network.web import ratelimit
 from partners.models import Organisation
 
 from .filters import DEFAULT_RADIUS, CourseFilter
@@ -170,6 +171,10 @@ def course_detail(request, slug: str):
 def enquire(request, slug: str):
     course = get_object_or_404(Course.objects.published().select_related("institute"), slug=slug)
     form = EnquiryForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and ratelimit.too_many(
+        request, scope="enquiry", limit=20, window=3600, extra=request.POST.get("email", "")
+    ):
+        return ratelimit.too_many_response(request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         submit_enquiry(

@@ -12,6 +12,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from institutes.models import Institute, Route
+from iot_network.web import ratelimit
 from iot_network.web.listing import filtered_listing
 
 from . import notices, services
@@ -71,6 +72,11 @@ def event_detail(request, slug: str):
 def register(request, slug: str):
     event = _public_event(slug)
     state = event.registration_state()
+    if request.method == "POST" and ratelimit.too_many(
+        request, scope="event-registration", limit=30, window=3600,
+        extra=request.POST.get("email", ""),
+    ):  # fmt: skip
+        return ratelimit.too_many_response(request)
     form = RegistrationForm(request.POST if request.method == "POST" else None, event=event)
     if state == "open" and request.method == "POST" and form.is_valid():
         try:

@@ -383,3 +383,22 @@ def test_pages_of_results_and_out_of_range_pages(client, page, shown):
         assert response.status_code == 200
         assert shown in response.content.decode()
         assert "25 courses" in response.content.decode()
+
+
+def test_enquiries_are_rate_limited_per_address_and_per_client(client):
+    course = CourseFactory()
+    url = f"/courses/{course.slug}/enquire/"
+    data = {"name": "Sam", "message": "Hello", "consent": "on"}
+    statuses = [
+        client.post(url, {**data, "email": "same@example.com"}).status_code for _ in range(6)
+    ]
+    assert statuses == [302] * 5 + [429]
+    assert (
+        "Too many attempts"
+        in client.post(url, {**data, "email": "same@example.com"}).content.decode()
+    )
+    others = [
+        client.post(url, {**data, "email": f"p{n}@example.com"}).status_code for n in range(20)
+    ]
+    assert others.count(429) > 0  # the same client, many addresses
+    assert course.enquiries.count() == 5 + others.count(302)

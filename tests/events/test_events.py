@@ -164,7 +164,7 @@ def test_any_input_gives_a_page_not_an_error(client, event, data):
     response = client.post(
         f"/events/{event.slug}/register/", body, content_type="application/x-www-form-urlencoded"
     )
-    assert response.status_code in {302, 400}
+    assert response.status_code in {302, 400, 429}  # 429: the form's rate limit, after many tries
 
 
 def test_partners_unrelated_to_events_do_not_leak(client):

@@ -1,0 +1,44 @@
+"""A small fixed-window rate limit on the shared cache, for public forms that send mail.
+
+With several web processes, CACHE_URL must point at Redis so they share the counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.cache import cache
+from django.shortcuts import render
+
+
+def hit(scope: str, identity: str, *, limit: int, window: int) -> bool:
+    """Count one attempt; True when ``identity`` has gone over ``limit`` in this window."""
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:32]  # no personal data in keys
+    key = f"ratelimit:{scope}:{digest}"
+    if cache.add(key, 1, timeout=window):
+        return False
+    try:
+        return cache.incr(key) > limit
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window)
+        return False
+
+
+def client_ip(request) -> str:
+    # Behind a proxy, run gunicorn with --forwarded-allow-ips so REMOTE_ADDR is the client's.
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def too_many(request, *, scope: str, limit: int, window: int, extra: str = "") -> bool:
+    """Per client address, and per address + ``extra`` (e.g. an email) when given."""
+    over = hit(scope, client_ip(request), limit=limit, window=window)
+    if extra:
+        over = (
+            hit(f"{scope}:who", extra.strip().lower(), limit=max(limit // 4, 1), window=window)
+            or over
+        )
+    return over
+
+
+def too_many_response(request):
+    return render(request, "errors/429.html", status=429)
