@@ -1,16 +1,11 @@
 from django import forms
 
+from iot_network.web.forms import PersonFormMixin, email_field, name_field
 
-class EnquiryForm(forms.Form):
-    name = forms.CharField(
-        label="Your name", max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"})
-    )
-    email = forms.EmailField(
-        label="Email address",
-        max_length=254,
-        help_text="We will only use this to reply to you.",
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-    )
+
+class EnquiryForm(PersonFormMixin, forms.Form):
+    name = name_field("Your name")
+    email = email_field("We will only use this to reply to you.")
     phone = forms.CharField(
         label="Phone number (optional)",
         max_length=30,
@@ -30,6 +25,3 @@ class EnquiryForm(forms.Form):
             "required": "You must agree to be contacted, so the institute can reply to you."
         },
     )
-
-    def clean_name(self):
-        return " ".join(self.cleaned_data["name"].split())

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.utils.html import strip_tags
 from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as VEvent
 
@@ -75,7 +74,3 @@ def invitation(event: Event, *, name: str, email: str) -> str:
     """The .ics for one person's mail: a request to add (or update, or cancel) the event."""
     method = "CANCEL" if event.is_cancelled else "REQUEST"
     return calendar([event], method=method, attendee=(name, email))
-
-
-def plain_description(event: Event) -> str:
-    return strip_tags(event.description)

@@ -22,7 +22,7 @@ class EventFilter(django_filters.FilterSet):
     )  # fmt: skip
     institute = django_filters.ModelChoiceFilter(
         queryset=Institute.objects.all(), to_field_name="slug", empty_label="All organisers",
-        label="Institute", method="filter_institute",
+        label="Institute",
     )  # fmt: skip
     route = django_filters.ModelChoiceFilter(
         field_name="routes", queryset=Route.objects.all(), to_field_name="slug",
@@ -52,9 +52,6 @@ class EventFilter(django_filters.FilterSet):
     def filter_audience(self, queryset, name, value):
         # An event for everyone suits every audience.
         return queryset.filter(audience__in=[value, Event.Audience.EVERYONE])
-
-    def filter_institute(self, queryset, name, value):
-        return queryset.filter(institute=value)
 
     def filter_attendance(self, queryset, name, value):
         return queryset.filter(is_online=value == "online")

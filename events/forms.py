@@ -1,20 +1,15 @@
 from django import forms
 from django.utils.timezone import localtime
 
+from iot_network.web.forms import PersonFormMixin, email_field, name_field
+
 from .models import Session
 from .services import RegistrationDetails
 
 
-class RegistrationForm(forms.Form):
-    name = forms.CharField(
-        label="Full name", max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"})
-    )
-    email = forms.EmailField(
-        label="Email address",
-        max_length=254,
-        help_text="We send your confirmation and any changes here.",
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-    )
+class RegistrationForm(PersonFormMixin, forms.Form):
+    name = name_field()
+    email = email_field("We send your confirmation and any changes here.")
     organisation = forms.CharField(
         label="Organisation (optional)",
         max_length=200,
@@ -53,9 +48,6 @@ class RegistrationForm(forms.Form):
         )
         if not choosable.exists():
             del self.fields["sessions"]
-
-    def clean_name(self):
-        return " ".join(self.cleaned_data["name"].split())
 
     def details(self) -> RegistrationDetails:
         data = self.cleaned_data
