@@ -51,6 +51,9 @@ def _results(search, requested) -> Page:
     return Page(rows, number, paginator)
 
 
+VACANCIES_SHOWN = 10
+
+
 def _search_page(request, *, template_name: str, apprenticeships_only: bool = False):
     data = request.GET.copy()
     data.setdefault("radius", str(DEFAULT_RADIUS))
@@ -67,11 +70,29 @@ def _search_page(request, *, template_name: str, apprenticeships_only: bool = Fa
             place_label=course_filter.form.place_label,
             warning=course_filter.form.warning,
         )
+        if apprenticeships_only:
+            context["vacancies"] = _vacancies(search)
         status = 200
     else:
         context.update(page=None, facets=facet_groups(course_filter.form, {}), chips=[])
         status = 400
     return render(request, template_name, context, status=status)
+
+
+def _vacancies(search) -> dict:
+    """Partner employers' live apprenticeship vacancies that match the learner's search."""
+    from partners.models import Opportunity
+
+    vacancies = (
+        Opportunity.objects.live()
+        .apprenticeships()
+        .matching(
+            q=search.q, routes=search.routes, regions=search.regions, institutes=search.institutes
+        )
+        .select_related("organisation", "institute")
+        .order_by("closing_date", "pk")
+    )
+    return {"items": list(vacancies[:VACANCIES_SHOWN]), "count": vacancies.count()}
 
 
 @require_safe

@@ -4,6 +4,7 @@ from django.views.decorators.http import require_safe
 from courses.models import Course
 from events.models import Event
 from iot_network.web.listing import filtered_listing
+from partners.models import Opportunity
 
 from .filters import InstituteFilter
 from .models import Institute
@@ -22,8 +23,16 @@ def institute_detail(request, slug: str):
     institute = get_object_or_404(Institute, slug=slug)
     courses = Course.objects.published().filter(institute=institute).for_listing()[:12]
     events = Event.objects.published().upcoming().filter(institute=institute)[:5]
+    opportunities = (
+        Opportunity.objects.live().filter(institute=institute).select_related("organisation")[:10]
+    )
     return render(
         request,
         "institutes/institute_detail.html",
-        {"institute": institute, "courses": courses, "events": events},
+        {
+            "institute": institute,
+            "courses": courses,
+            "events": events,
+            "opportunities": opportunities,
+        },
     )

@@ -41,6 +41,10 @@ app.conf.beat_schedule = {
         "task": "events.tasks.send_feedback_requests",
         "schedule": crontab(hour=10, minute=0),
     },
+    "partnership-review-reminders": {
+        "task": "partners.tasks.send_review_reminders",
+        "schedule": crontab(hour=8, minute=15),
+    },
     "clear-expired-sessions": {
         "task": "iot_network.web.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),

@@ -1,13 +1,262 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
 
-from .models import Organisation
+from . import services
+from .forms import DecisionForm
+from .models import (
+    Engagement,
+    Interest,
+    Opportunity,
+    Organisation,
+    OrganisationMember,
+    SkillsNeed,
+)
+
+
+class DecisionAdminMixin:
+    """Approve (one click) or decline (with a reason) pending rows, one at a time from the change
+    page or in bulk from the list. The decision goes through ``decide`` (a service), which tells
+    the partner and records who decided."""
+
+    decision_noun = "item"
+
+    def decide(self, obj, *, approve: bool, reason: str, user):
+        raise NotImplementedError
+
+    def get_urls(self):
+        meta = self.model._meta
+        return [
+            path(
+                "<int:pk>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name=f"{meta.app_label}_{meta.model_name}_review",
+            ),
+        ] + super().get_urls()
+
+    def _decide_many(self, request, objects, *, approve: bool, reason: str) -> int:
+        done = 0
+        for obj in objects:
+            try:
+                self.decide(obj, approve=approve, reason=reason, user=request.user)
+            except services.PartnerError as exc:
+                self.message_user(request, str(exc), messages.WARNING)
+            else:
+                done += 1
+        return done
+
+    def review_view(self, request, pk):
+        obj = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        form = DecisionForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            approve = form.cleaned_data["decision"] == "approve"
+            if self._decide_many(
+                request, [obj], approve=approve, reason=form.cleaned_data["reason"]
+            ):
+                verb = "approved" if approve else "declined"
+                self.message_user(request, f"{obj} {verb}; they have been told by email.")
+            meta = self.model._meta
+            return redirect(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+        return TemplateResponse(
+            request,
+            "admin/partners/review.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "original": obj,
+                "title": f"Review {obj}",
+                "form": form,
+                "noun": self.decision_noun,
+            },
+            status=400 if form.is_bound else 200,
+        )
+
+    @admin.action(description="Approve selected (they are told by email)")
+    def approve_selected(self, request, queryset):
+        done = self._decide_many(request, queryset, approve=True, reason="")
+        self.message_user(request, f"{done} approved.")
+
+    @admin.action(description="Decline selected, with a reason…")
+    def decline_selected(self, request, queryset):
+        form = DecisionForm(
+            request.POST if "reason" in request.POST else None,
+            initial={"decision": "decline"},
+        )
+        if "reason" in request.POST and form.is_valid():
+            done = self._decide_many(
+                request, queryset, approve=False, reason=form.cleaned_data["reason"]
+            )
+            self.message_user(request, f"{done} declined.")
+            return None
+        return TemplateResponse(
+            request,
+            "admin/partners/decline_many.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": f"Decline {queryset.count()} {self.decision_noun}(s)",
+                "form": form,
+                "objects": queryset,
+                "action": "decline_selected",
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+class MemberInline(admin.TabularInline):
+    model = OrganisationMember
+    extra = 0
+    autocomplete_fields = ["user"]
+    fields = ["user", "role", "job_title", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+class EngagementInline(admin.TabularInline):
+    model = Engagement
+    extra = 1
+    fields = ["occurred_on", "kind", "quantity", "institute", "notes", "logged_by"]
+    readonly_fields = ["logged_by"]
+
+
+class LogsEngagementMixin:
+    def save_formset(self, request, form, formset, change):
+        for obj in formset.save(commit=False):
+            if isinstance(obj, Engagement) and obj.logged_by_id is None:
+                obj.logged_by = request.user
+            obj.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "org_type", "sector", "status", "listed_in_directory", "created_at"]
-    list_filter = ["status", "org_type", "sector", "listed_in_directory"]
+class OrganisationAdmin(DecisionAdminMixin, LogsEngagementMixin, admin.ModelAdmin):
+    decision_noun = "application"
+    list_display = [
+        "name",
+        "org_type",
+        "sector",
+        "status",
+        "created_at",
+        "review_date",
+        "listed_in_directory",
+    ]
+    list_filter = ["status", "org_type", "sector", "institutes", "interests", "listed_in_directory"]
     list_select_related = ["sector"]
-    search_fields = ["name"]  # also used by the course admin's autocomplete
+    search_fields = ["name", "companies_house_number", "ukprn", "members__user__email"]
+    date_hierarchy = "created_at"
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["institutes"]
+    filter_horizontal = ["institutes", "interests"]
+    readonly_fields = ["status", "decision_reason", "decided_at", "decided_by", "consent_at"]
+    inlines = [MemberInline, EngagementInline]
+    actions = ["approve_selected", "decline_selected"]
+    change_form_template = "admin/partners/change_form.html"
+    fieldsets = [
+        (
+            None,
+            {"fields": ["name", "slug", "org_type", "sector", "size", "institutes", "interests"]},
+        ),
+        ("Identifiers", {"fields": ["companies_house_number", "ukprn"]}),
+        (
+            "Contact and address",
+            {"fields": ["contact_name", "contact_phone", "address", "postcode", "website"]},
+        ),
+        ("Public profile", {"fields": ["summary", "listed_in_directory"]}),
+        (
+            "Review",
+            {
+                "fields": [
+                    "status",
+                    "decision_reason",
+                    "decided_at",
+                    "decided_by",
+                    "review_date",
+                    "consent_at",
+                ]
+            },
+        ),
+    ]
+
+    def decide(self, obj, *, approve, reason, user):
+        services.decide_application(
+            organisation=obj, approve=approve, reason=reason, decided_by=user
+        )
+
+
+@admin.register(Opportunity)
+class OpportunityAdmin(DecisionAdminMixin, admin.ModelAdmin):
+    decision_noun = "opportunity"
+    list_display = ["title", "kind", "organisation", "institute", "closing_date", "status"]
+    list_filter = ["status", "kind", "institute__region", "institute"]
+    list_select_related = ["organisation", "institute"]
+    search_fields = ["title", "organisation__name", "standard_reference"]
+    date_hierarchy = "closing_date"
+    autocomplete_fields = ["organisation", "institute", "course"]
+    readonly_fields = ["status", "decision_reason", "decided_at", "decided_by", "created_by"]
+    actions = ["approve_selected", "decline_selected", "close_selected"]
+    change_form_template = "admin/partners/change_form.html"
+
+    def decide(self, obj, *, approve, reason, user):
+        services.decide_opportunity(
+            opportunity=obj, approve=approve, reason=reason, decided_by=user
+        )
+
+    @admin.action(description="Close selected (hide from learners)")
+    def close_selected(self, request, queryset):
+        count = 0
+        for opportunity in queryset.exclude(status=Opportunity.Status.CLOSED):
+            services.close_opportunity(opportunity=opportunity, closed_by=request.user)
+            count += 1
+        self.message_user(request, f"{count} closed.")
+
+
+@admin.register(SkillsNeed)
+class SkillsNeedAdmin(admin.ModelAdmin):
+    list_display = [
+        "skills",
+        "people_needed",
+        "needed_by",
+        "organisation",
+        "institute",
+        "created_at",
+        "acknowledged_at",
+    ]
+    list_filter = ["institute", "route", "acknowledged_at"]
+    list_select_related = ["organisation", "institute"]
+    search_fields = ["skills", "details", "organisation__name"]
+    date_hierarchy = "needed_by"
+    autocomplete_fields = ["organisation", "institute"]
+    readonly_fields = ["created_by", "created_at", "acknowledged_at"]
+    actions = ["acknowledge_selected"]
+
+    @admin.action(description="Mark selected as acknowledged")
+    def acknowledge_selected(self, request, queryset):
+        count = queryset.filter(acknowledged_at__isnull=True).update(acknowledged_at=timezone.now())
+        self.message_user(request, f"{count} marked as acknowledged.")
+
+
+@admin.register(Engagement)
+class EngagementAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "kind", "quantity", "occurred_on", "institute", "logged_by"]
+    list_filter = ["kind", "institute"]
+    list_select_related = ["organisation", "institute", "logged_by"]
+    search_fields = ["organisation__name", "notes"]
+    date_hierarchy = "occurred_on"
+    autocomplete_fields = ["organisation", "institute"]
+    readonly_fields = ["logged_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if obj.logged_by_id is None:
+            obj.logged_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Interest)
+class InterestAdmin(admin.ModelAdmin):
+    list_display = ["name", "order"]
+    prepopulated_fields = {"slug": ["name"]}

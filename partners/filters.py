@@ -2,7 +2,7 @@ import django_filters
 
 from institutes.models import Institute, Route
 
-from .models import Organisation
+from .models import Interest, Organisation
 
 
 class OrganisationFilter(django_filters.FilterSet):
@@ -19,6 +19,14 @@ class OrganisationFilter(django_filters.FilterSet):
         choices=Organisation.Type.choices, empty_label="All types", label="Type of organisation"
     )
 
+    interest = django_filters.ModelChoiceFilter(
+        field_name="interests",
+        queryset=Interest.objects.all(),
+        to_field_name="slug",
+        empty_label="All partnership types",
+        label="Partnership type",
+    )
+
     class Meta:
         model = Organisation
-        fields = ["institute", "sector", "org_type"]
+        fields = ["institute", "sector", "org_type", "interest"]

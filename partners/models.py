@@ -236,6 +236,25 @@ class OpportunityQuerySet(models.QuerySet):
     def pending(self) -> "OpportunityQuerySet":
         return self.filter(status=Opportunity.Status.PENDING)
 
+    def matching(
+        self, *, q: str = "", routes=(), regions=(), institutes=()
+    ) -> "OpportunityQuerySet":
+        """The course search's keywords, subjects, regions and institutes, applied to vacancies
+        (the subject is the linked course's, or else the employer's sector)."""
+        qs = self
+        for word in q.split()[:10]:
+            qs = qs.filter(Q(title__icontains=word) | Q(description__icontains=word))
+        if routes:
+            qs = qs.filter(
+                Q(course__route__slug__in=routes)
+                | Q(course__isnull=True, organisation__sector__slug__in=routes)
+            )
+        if regions:
+            qs = qs.filter(institute__region__in=regions)
+        if institutes:
+            qs = qs.filter(institute__slug__in=institutes)
+        return qs
+
 
 class Opportunity(models.Model):
     """Something a partner offers through an IoT; staff approve it before learners see it."""

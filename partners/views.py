@@ -1,19 +1,28 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
 from institutes.models import Institute
+from iot_network.web import ratelimit
 from iot_network.web.listing import filtered_listing
 
+from . import services
 from .filters import OrganisationFilter
-from .models import Organisation
+from .forms import DUPLICATE_MESSAGE, ApplicationForm
+from .models import Interest, Opportunity, Organisation
 
 
 def _directory():
     return (
         Organisation.objects.in_directory()
         .select_related("sector")
-        .prefetch_related(Prefetch("institutes", queryset=Institute.objects.only("name", "slug")))
+        .prefetch_related(
+            Prefetch("institutes", queryset=Institute.objects.only("name", "slug")),
+            Prefetch("interests", queryset=Interest.objects.only("name")),
+        )
     )
 
 
@@ -28,9 +37,64 @@ def partner_list(request):
 @require_safe
 def partner_detail(request, slug: str):
     organisation = get_object_or_404(_directory(), slug=slug)
-    return render(request, "partners/partner_detail.html", {"organisation": organisation})
+    opportunities = (
+        Opportunity.objects.live().filter(organisation=organisation).select_related("institute")
+    )
+    return render(
+        request,
+        "partners/partner_detail.html",
+        {"organisation": organisation, "opportunities": opportunities},
+    )
 
 
 @require_safe
 def become_a_partner(request):
-    return render(request, "partners/become.html")
+    return render(request, "partners/become.html", {"interests": Interest.objects.all()})
+
+
+@login_required
+def apply(request):
+    """The application: the signed-in (and so verified) account becomes the contact person."""
+    form = ApplicationForm(
+        request.POST if request.method == "POST" else None,
+        initial={"contact_name": request.user.full_name},
+    )
+    if request.method == "POST":
+        if ratelimit.too_many(
+            request, scope="partner-application", limit=10, window=3600, extra=request.user.email
+        ):
+            return ratelimit.too_many_response(request)
+        if form.is_valid():
+            data = form.cleaned_data
+            organisation = form.save(commit=False)
+            organisation.contact_name = data["contact_name"]
+            try:
+                services.submit_application(
+                    applicant=request.user,
+                    organisation=organisation,
+                    institutes=list(data["institutes"]),
+                    interests=list(data["interests"]),
+                    job_title=data["job_title"],
+                )
+            except IntegrityError:
+                # Another application with the same number was saved a moment ago.
+                field = "ukprn" if organisation.ukprn else "companies_house_number"
+                what = "UKPRN" if field == "ukprn" else "Companies House number"
+                form.add_error(field, DUPLICATE_MESSAGE.format(what=what))
+            else:
+                messages.success(
+                    request,
+                    "Application sent. We have emailed you a copy; staff will review it and tell "
+                    "you their decision.",
+                )
+                return redirect(organisation.get_area_url())
+    status = 400 if form.is_bound else 200
+    return render(request, "partners/apply.html", {"form": form}, status=status)
+
+
+@require_safe
+def opportunity_detail(request, pk: int):
+    opportunity = get_object_or_404(
+        Opportunity.objects.live().select_related("organisation", "institute", "course"), pk=pk
+    )
+    return render(request, "partners/opportunity_detail.html", {"opportunity": opportunity})

@@ -20,7 +20,7 @@ from courses.models import Course, CourseRun, Level, QualificationType, SectorTa
 from events.models import Event, Session, Speaker
 from institutes.models import Institute, Route
 from institutes.services import load_reference_data
-from partners.models import Organisation
+from partners.models import Engagement, Interest, Opportunity, Organisation, OrganisationMember
 
 LONDON = ZoneInfo("Europe/London")
 Q = QualificationType
@@ -545,7 +545,8 @@ def _load_conference_agenda(conference: Event) -> None:
         session.speakers.set([people[key] for key in speakers])
 
 
-def _load_partners(institutes: list[Institute], routes: dict[str, Route]) -> int:
+def _load_partners(institutes: list[Institute], routes: dict[str, Route], today: date) -> int:
+    interests = list(Interest.objects.order_by("order"))
     for index, (name, org_type, sector) in enumerate(PARTNERS):
         organisation, _ = Organisation.objects.update_or_create(
             slug=slugify(name),
@@ -564,7 +565,60 @@ def _load_partners(institutes: list[Institute], routes: dict[str, Route]) -> int
         organisation.institutes.set(
             [institutes[index % len(institutes)], institutes[(index * 7 + 3) % len(institutes)]]
         )
+        organisation.interests.set(interests[index % 3 : index % 3 + 3])
+        if organisation.is_approved:
+            Organisation.objects.filter(pk=organisation.pk).update(
+                companies_house_number=f"{9000000 + index:08d}",
+                review_date=today + timedelta(days=20 + 30 * index),
+            )
     return len(PARTNERS)
+
+
+VACANCIES = [
+    ("Higher apprentice: cyber security analyst", "digital", Decimal("21500"), "year"),
+    ("Engineering technician degree apprenticeship", "engineering-manufacturing",
+     Decimal("23000"), "year"),
+    ("Laboratory technician apprentice (Level 5)", "health-science", Decimal("11.75"), "hour"),
+    ("Building services engineering apprentice", "construction-built-environment",
+     Decimal("20000"), "year"),
+]  # fmt: skip
+
+
+def _load_partner_activity(today: date) -> int:
+    """Live vacancies and an engagement record for the approved demo partners."""
+    approved = list(Organisation.objects.approved().order_by("name").prefetch_related("institutes"))
+    for index, organisation in enumerate(approved):
+        institute = organisation.institutes.order_by("name").first()
+        title, _route, wage, unit = VACANCIES[index % len(VACANCIES)]
+        Opportunity.objects.update_or_create(
+            organisation=organisation,
+            title=title,
+            defaults={
+                "institute": institute,
+                "kind": Opportunity.Kind.APPRENTICESHIP,
+                "description": f"Join {organisation.name} as a paid apprentice, studying part "
+                f"of the week with {institute.name}. (A demonstration vacancy.)",
+                "location": institute.town,
+                "wage_amount": wage,
+                "wage_unit": unit,
+                "hours_per_week": Decimal("37.5"),
+                "closing_date": today + timedelta(days=21 + 7 * index),
+                "how_to_apply": "Send your CV and a short covering letter through the "
+                "employer's website.",
+                "status": Opportunity.Status.APPROVED,
+            },
+        )
+        Engagement.objects.update_or_create(
+            organisation=organisation,
+            kind=Engagement.Kind.PLACEMENTS,
+            defaults={
+                "institute": institute,
+                "occurred_on": today - timedelta(days=30 + index),
+                "quantity": 1 + index % 4,
+                "notes": "Summer placements for second-year learners.",
+            },
+        )
+    return len(approved)
 
 
 def _ensure_user(email: str, password: str, **fields) -> None:
@@ -585,7 +639,7 @@ def load_demo(*, password: str, today: date | None = None) -> DemoSummary:
     routes = {route.slug: route for route in Route.objects.all()}
     summary = DemoSummary(
         events=_load_events(institutes, today),
-        partners=_load_partners(institutes, routes),
+        partners=_load_partners(institutes, routes, today),
     )
     partners = list(Organisation.objects.approved().order_by("name"))
     summary.courses, summary.runs = _load_courses(institutes, routes, partners, today)
@@ -600,4 +654,13 @@ def load_demo(*, password: str, today: date | None = None) -> DemoSummary:
     for email, full_name, flags in accounts:
         _ensure_user(email, password, full_name=full_name, **flags)
         summary.logins.append((full_name, email))
+    _load_partner_activity(today)
+    partner_email = "employer@demo.iot-network.example"
+    _ensure_user(partner_email, password, full_name="Demo employer")
+    OrganisationMember.objects.get_or_create(
+        organisation=partners[0],
+        user=get_user_model().objects.get(email=partner_email),
+        defaults={"role": OrganisationMember.Role.OWNER, "job_title": "Early careers lead"},
+    )
+    summary.logins.append((f"Partner owner ({partners[0].name})", partner_email))
     return summary

@@ -1,0 +1,92 @@
+"""Who hears about partner business, and what they are told. Delivered by the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Model
+
+from institutes.models import Institute
+from iot_network.notifications.services import Notification, notify_many
+
+from .models import Organisation, OrganisationMember
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def staff_addresses(institutes: Iterable[Institute]) -> list[str]:
+    """The addresses that reach each institute's staff: its team inbox and its staff members'
+    accounts; the network's inbox when an institute has neither."""
+    institutes = list(institutes)
+    addresses: list[str] = []
+    for institute in institutes:
+        if institute.contact_email:
+            addresses.append(institute.contact_email)
+    user_model = get_user_model()
+    staff_users = user_model.objects.filter(is_active=True, is_staff=True)
+    if hasattr(user_model, "staff_memberships"):
+        staff_users = staff_users.filter(
+            staff_memberships__institute__in=institutes,
+            staff_memberships__role="iot-staff",
+        )
+        addresses.extend(staff_users.values_list("email", flat=True).distinct())
+    if not addresses:
+        addresses.append(settings.CONTACT_EMAIL)
+    return sorted({address.lower() for address in addresses})
+
+
+def member_addresses(organisation: Organisation, *, owners_only: bool = False) -> list[str]:
+    members = organisation.members.filter(user__is_active=True)
+    if owners_only:
+        members = members.filter(role=OrganisationMember.Role.OWNER)
+    return sorted(set(members.values_list("user__email", flat=True)))
+
+
+def message(
+    to: str,
+    *,
+    key: str,
+    about: Model,
+    subject: str,
+    paragraphs: list[str],
+    action: tuple[str, str] | None = None,
+    heading: str = "",
+) -> Notification:
+    context = {"subject": subject, "heading": heading or subject, "paragraphs": paragraphs}
+    if action:
+        context["action_label"], context["action_url"] = action[0], absolute(action[1])
+    return Notification(
+        to=to, kind="generic", dedupe_key=f"{key}:{to}", about=about, context=context
+    )
+
+
+def send(messages: list[Notification]) -> None:
+    notify_many(messages)
+
+
+def to_staff(institutes: Iterable[Institute], **kwargs) -> list[Notification]:
+    return [message(address, **kwargs) for address in staff_addresses(institutes)]
+
+
+def to_members(organisation: Organisation, *, owners_only=False, **kwargs) -> list[Notification]:
+    return [
+        message(address, **kwargs)
+        for address in member_addresses(organisation, owners_only=owners_only)
+    ]
+
+
+def admin_path(obj: Model) -> str:
+    from django.urls import reverse
+
+    meta = obj._meta
+    return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+
+
+def user_label(user) -> str:
+    if user is None:
+        return "Someone"
+    return getattr(user, "full_name", "") or user.email

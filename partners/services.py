@@ -1,0 +1,414 @@
+"""Partner writes with side effects: applications, decisions, members, opportunities, skills needs
+and renewal reminders. Each one is atomic and queues its mail in the outbox on commit."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import slugify
+
+from institutes.models import Institute
+
+from . import notices
+from .models import (
+    Interest,
+    Invitation,
+    Opportunity,
+    Organisation,
+    OrganisationMember,
+    SkillsNeed,
+)
+
+PARTNERSHIP_TERM = timedelta(days=365)
+RENEWAL_REMINDER_DAYS = (30, 7)
+
+
+class PartnerError(Exception):
+    """A rule stopped the change; the message is fit to show the person."""
+
+
+# Slugs that would be shadowed by fixed URLs under /partners/ and /partner-area/.
+RESERVED_SLUGS = {"apply", "become-a-partner", "opportunities", "invitations"}
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:200] or "organisation"
+    slug, n = base, 2
+    while slug in RESERVED_SLUGS or Organisation.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _audit(actor, action: str, target, detail: str = "") -> None:
+    try:
+        from iot_network.staff.audit import record
+    except ImportError:  # the staff workspace app is not installed
+        return
+    record(actor=actor, action=action, target=target, detail=detail)
+
+
+@transaction.atomic
+def submit_application(
+    *,
+    applicant,
+    organisation: Organisation,
+    institutes: list[Institute],
+    interests: list[Interest],
+    job_title: str = "",
+) -> Organisation:
+    """Record an application; the applicant becomes its owner; the chosen IoTs' staff are told."""
+    organisation.slug = _unique_slug(organisation.name)
+    organisation.status = Organisation.Status.PENDING
+    organisation.consent_at = timezone.now()
+    organisation.save()
+    organisation.institutes.set(institutes)
+    organisation.interests.set(interests)
+    OrganisationMember.objects.create(
+        organisation=organisation,
+        user=applicant,
+        role=OrganisationMember.Role.OWNER,
+        job_title=job_title,
+    )
+    names = ", ".join(i.name for i in institutes)
+    key = f"partner-application:{organisation.pk}"
+    notices.send(
+        notices.to_staff(
+            institutes,
+            key=f"{key}:staff",
+            about=organisation,
+            subject=f"New partner application: {organisation.name}",
+            paragraphs=[
+                f"{organisation.name} ({organisation.get_org_type_display().lower()}, "
+                f"{organisation.sector}) has applied to be a partner of {names}.",
+                f"Contact: {organisation.contact_name or notices.user_label(applicant)}, "
+                f"{applicant.email}.",
+                "Review it in the staff workspace: approve it, or decline it with a reason.",
+            ],
+            action=("Review the application", notices.admin_path(organisation)),
+        )
+        + [
+            notices.message(
+                applicant.email,
+                key=f"{key}:applicant",
+                about=organisation,
+                subject="We have your partner application",
+                paragraphs=[
+                    f"Thank you for applying for {organisation.name} to partner with {names}.",
+                    "Staff at the institute will review your application, usually within 10 "
+                    "working days. We will email you with their decision.",
+                ],
+                action=("See your application", organisation.get_area_url()),
+            )
+        ]
+    )
+    return organisation
+
+
+@transaction.atomic
+def decide_application(
+    *, organisation: Organisation, approve: bool, reason: str = "", decided_by
+) -> Organisation:
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.status != Organisation.Status.PENDING:
+        raise PartnerError(
+            f"{organisation} has already been {organisation.get_status_display().lower()}."
+        )
+    if not approve and not reason.strip():
+        raise PartnerError("Give a reason when you decline an application.")
+    organisation.status = Organisation.Status.APPROVED if approve else Organisation.Status.DECLINED
+    organisation.decision_reason = reason.strip()
+    organisation.decided_at = timezone.now()
+    organisation.decided_by = decided_by
+    if approve:
+        organisation.review_date = timezone.localdate() + PARTNERSHIP_TERM
+    organisation.save()
+    if approve:
+        paragraphs = [
+            f"{organisation.name} is now a partner of "
+            f"{', '.join(i.name for i in organisation.institutes.all())}.",
+            "In your partner area you can keep your profile up to date, invite colleagues, post "
+            "apprenticeship vacancies and other opportunities, and tell the institute about your "
+            "skills needs.",
+        ]
+        if organisation.decision_reason:
+            paragraphs.append(f"A note from the team: {organisation.decision_reason}")
+        subject = "Your partner application is approved"
+    else:
+        paragraphs = [
+            f"We are sorry: the application for {organisation.name} was not approved.",
+            f"The reason: {organisation.decision_reason}",
+            "If you would like to talk about it, reply to this email or contact the institute.",
+        ]
+        subject = "Your partner application was not approved"
+    notices.send(
+        notices.to_members(
+            organisation,
+            key=f"partner-decision:{organisation.pk}",
+            about=organisation,
+            subject=subject,
+            paragraphs=paragraphs,
+            action=("Go to your partner area", organisation.get_area_url()),
+        )
+    )
+    _audit(
+        decided_by,
+        "approve partner" if approve else "decline partner",
+        organisation,
+        organisation.decision_reason,
+    )
+    return organisation
+
+
+@transaction.atomic
+def invite_member(*, organisation: Organisation, email: str, role: str, invited_by) -> Invitation:
+    email = email.strip()
+    if organisation.members.filter(user__email__iexact=email).exists():
+        raise PartnerError(f"{email} is already a member of {organisation}.")
+    token, token_hash = Invitation.new_token()
+    invitation = Invitation.objects.create(
+        organisation=organisation,
+        email=email,
+        role=role,
+        token_hash=token_hash,
+        invited_by=invited_by,
+    )
+    notices.send(
+        [
+            notices.message(
+                email,
+                key=f"partner-invitation:{invitation.pk}",
+                about=invitation,
+                subject=f"Join {organisation.name} on the IoT Network portal",
+                paragraphs=[
+                    f"{notices.user_label(invited_by)} has invited you to manage "
+                    f"{organisation.name}'s partnership with its Institute of Technology, as "
+                    f"{invitation.get_role_display().lower()}.",
+                    "Sign in or create an account with this email address, then accept the "
+                    "invitation. The link works for 14 days.",
+                ],
+                action=(
+                    "Accept the invitation",
+                    reverse("partners:accept-invitation", kwargs={"token": token}),
+                ),
+            )
+        ]
+    )
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(*, invitation: Invitation, user) -> OrganisationMember:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise PartnerError("This invitation has already been used.")
+    if invitation.email.lower() != user.email.lower():
+        raise PartnerError(
+            f"This invitation was sent to a different email address. Sign in as that address "
+            f"to accept it, or ask {invitation.organisation} to invite {user.email}."
+        )
+    member, created = OrganisationMember.objects.get_or_create(
+        organisation=invitation.organisation, user=user, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return member
+
+
+@transaction.atomic
+def remove_member(*, member: OrganisationMember, removed_by) -> None:
+    organisation = member.organisation
+    owners = organisation.members.filter(role=OrganisationMember.Role.OWNER)
+    if member.is_owner and owners.count() <= 1:
+        raise PartnerError(
+            "An organisation needs at least one owner. Make someone else an owner first."
+        )
+    member.delete()
+
+
+def _opportunity_to_staff(opportunity: Opportunity, *, key: str, verb: str) -> None:
+    organisation = opportunity.organisation
+    notices.send(
+        notices.to_staff(
+            [opportunity.institute],
+            key=key,
+            about=opportunity,
+            subject=f"{opportunity.get_kind_display()} to approve: {opportunity.title}",
+            paragraphs=[
+                f"{organisation.name} has {verb} {opportunity.get_kind_display().lower()} "
+                f"'{opportunity.title}' for {opportunity.institute.name}.",
+                f"Closing date: {date_format(opportunity.closing_date, 'j F Y')}.",
+                "It will not be shown to learners until you approve it.",
+            ],
+            action=("Review it", notices.admin_path(opportunity)),
+        )
+    )
+
+
+@transaction.atomic
+def post_opportunity(*, opportunity: Opportunity, posted_by) -> Opportunity:
+    organisation = opportunity.organisation
+    if not organisation.is_approved:
+        raise PartnerError("You can post opportunities once your partnership is approved.")
+    if not organisation.institutes.filter(pk=opportunity.institute_id).exists():
+        raise PartnerError("Choose one of the institutes you partner with.")
+    opportunity.status = Opportunity.Status.PENDING
+    opportunity.created_by = posted_by
+    opportunity.save()
+    _opportunity_to_staff(opportunity, key=f"opportunity:{opportunity.pk}:posted", verb="posted")
+    return opportunity
+
+
+@transaction.atomic
+def update_opportunity(*, opportunity: Opportunity, updated_by) -> Opportunity:
+    """A changed opportunity goes back to staff before learners see the new version."""
+    if opportunity.status == Opportunity.Status.CLOSED:
+        raise PartnerError("This opportunity is closed. Post a new one instead.")
+    if not opportunity.organisation.institutes.filter(pk=opportunity.institute_id).exists():
+        raise PartnerError("Choose one of the institutes you partner with.")
+    was_approved = opportunity.status != Opportunity.Status.PENDING
+    opportunity.status = Opportunity.Status.PENDING
+    opportunity.save()
+    if was_approved:
+        stamp = int(timezone.now().timestamp())
+        _opportunity_to_staff(
+            opportunity, key=f"opportunity:{opportunity.pk}:changed:{stamp}", verb="changed"
+        )
+    return opportunity
+
+
+@transaction.atomic
+def close_opportunity(*, opportunity: Opportunity, closed_by) -> Opportunity:
+    opportunity.status = Opportunity.Status.CLOSED
+    opportunity.save(update_fields=["status", "updated_at"])
+    return opportunity
+
+
+@transaction.atomic
+def decide_opportunity(
+    *, opportunity: Opportunity, approve: bool, reason: str = "", decided_by
+) -> Opportunity:
+    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    if opportunity.status != Opportunity.Status.PENDING:
+        raise PartnerError(
+            f"'{opportunity}' is {opportunity.get_status_display().lower()}, "
+            "not waiting for approval."
+        )
+    if not approve and not reason.strip():
+        raise PartnerError("Give a reason when you decline an opportunity.")
+    opportunity.status = Opportunity.Status.APPROVED if approve else Opportunity.Status.DECLINED
+    opportunity.decision_reason = reason.strip()
+    opportunity.decided_at = timezone.now()
+    opportunity.decided_by = decided_by
+    opportunity.save()
+    stamp = int(opportunity.decided_at.timestamp())
+    if approve:
+        subject = f"Approved: {opportunity.title}"
+        paragraphs = [f"'{opportunity.title}' is approved and now shown to learners."]
+        action = ("See it as learners do", opportunity.get_absolute_url())
+    else:
+        subject = f"Not approved: {opportunity.title}"
+        paragraphs = [
+            f"'{opportunity.title}' was not approved.",
+            f"The reason: {opportunity.decision_reason}",
+            "You can change it and send it again from your partner area.",
+        ]
+        action = ("Go to your partner area", opportunity.organisation.get_area_url())
+    if opportunity.decision_reason and approve:
+        paragraphs.append(f"A note from the team: {opportunity.decision_reason}")
+    notices.send(
+        notices.to_members(
+            opportunity.organisation,
+            key=f"opportunity:{opportunity.pk}:decision:{stamp}",
+            about=opportunity,
+            subject=subject,
+            paragraphs=paragraphs,
+            action=action,
+        )
+    )
+    _audit(
+        decided_by,
+        "approve opportunity" if approve else "decline opportunity",
+        opportunity,
+        opportunity.decision_reason,
+    )
+    return opportunity
+
+
+@transaction.atomic
+def report_skills_need(*, need: SkillsNeed, reported_by) -> SkillsNeed:
+    organisation = need.organisation
+    if not organisation.is_approved:
+        raise PartnerError("You can tell us about skills needs once your partnership is approved.")
+    if not organisation.institutes.filter(pk=need.institute_id).exists():
+        raise PartnerError("Choose one of the institutes you partner with.")
+    need.created_by = reported_by
+    need.save()
+    notices.send(
+        notices.to_staff(
+            [need.institute],
+            key=f"skills-need:{need.pk}",
+            about=need,
+            subject=f"Skills need from {organisation.name}",
+            paragraphs=[
+                f"{organisation.name} needs {need.people_needed} "
+                f"{'person' if need.people_needed == 1 else 'people'} with these skills by "
+                f"{date_format(need.needed_by, 'j F Y')}: {need.skills}.",
+                *([f"Details: {need.details}"] if need.details else []),
+                f"Contact: {notices.user_label(reported_by)}, {reported_by.email}.",
+            ],
+            action=("See it in the staff workspace", notices.admin_path(need)),
+        )
+    )
+    return need
+
+
+def send_review_reminders(*, today: date | None = None) -> int:
+    """Remind partners and staff that a partnership's review date is near (30 and 7 days
+    before). Safe to run more than once a day: each reminder has its own dedupe key."""
+    today = today or timezone.localdate()
+    sent = 0
+    horizon = today + timedelta(days=max(RENEWAL_REMINDER_DAYS))
+    due = (
+        Organisation.objects.approved()
+        .filter(review_date__gte=today, review_date__lte=horizon)
+        .prefetch_related("institutes")
+    )
+    for organisation in due:
+        days_left = (organisation.review_date - today).days
+        stage = min(d for d in RENEWAL_REMINDER_DAYS if d >= days_left)
+        key = f"partner-review:{organisation.pk}:{organisation.review_date}:{stage}"
+        when = date_format(organisation.review_date, "j F Y")
+        with transaction.atomic():
+            notices.send(
+                notices.to_members(
+                    organisation,
+                    owners_only=True,
+                    key=key,
+                    about=organisation,
+                    subject=f"Your partnership review is due on {when}",
+                    paragraphs=[
+                        f"{organisation.name}'s partnership with its Institute of Technology is "
+                        f"due for review on {when}.",
+                        "Check your profile is up to date; staff will be in touch to talk about "
+                        "the year ahead.",
+                    ],
+                    action=("Go to your partner area", organisation.get_area_url()),
+                )
+                + notices.to_staff(
+                    organisation.institutes.all(),
+                    key=f"{key}:staff",
+                    about=organisation,
+                    subject=f"Partnership review due {when}: {organisation.name}",
+                    paragraphs=[
+                        f"{organisation.name}'s partnership is due for review on {when}.",
+                        "Its engagement record is in the staff workspace.",
+                    ],
+                    action=("Open the partner", notices.admin_path(organisation)),
+                )
+            )
+        sent += 1
+    return sent
