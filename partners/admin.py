@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 
 from . import services
@@ -61,7 +61,8 @@ class DecisionAdminMixin:
                 verb = "approved" if approve else "declined"
                 self.message_user(request, f"{obj} {verb}; they have been told by email.")
             meta = self.model._meta
-            return redirect(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+            queue = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+            return redirect(f"{queue}?status__exact=pending")  # back to the review queue
         return TemplateResponse(
             request,
             "admin/partners/review.html",

@@ -39,7 +39,26 @@ def limit_length(field: forms.CharField, limit: int) -> None:
     field.widget.attrs["maxlength"] = str(limit)
 
 
+def set_required_messages(form: forms.BaseForm, messages: dict[str, str]) -> None:
+    """Say what is missing, not "This field is required"."""
+    for name, message in messages.items():
+        form.fields[name].error_messages["required"] = message
+
+
+def loosen_length(field: forms.CharField, limit: int) -> None:
+    """Let people type spaces in codes (we remove them); the model checks the cleaned value."""
+    field.max_length = limit
+    field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+    field.validators.append(MaxLengthValidator(limit))
+    field.widget.attrs["maxlength"] = str(limit)
+
+
 class PostcodeCleanMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "postcode" in self.fields:
+            loosen_length(self.fields["postcode"], 16)
+
     def clean_postcode(self):
         raw = self.cleaned_data.get("postcode", "")
         if not raw.strip():
@@ -56,6 +75,16 @@ class OrganisationFieldsMixin(PostcodeCleanMixin):
 
     def clean_contact_name(self):
         return " ".join(self.cleaned_data.get("contact_name", "").split())
+
+
+REQUIRED_MESSAGES = {
+    "name": "Enter your organisation's name.",
+    "org_type": "Choose the type of organisation.",
+    "sector": "Choose your main sector.",
+    "size": "Choose the size of your organisation.",
+    "postcode": "Enter your organisation's postcode.",
+    "contact_name": "Enter your full name.",
+}
 
 
 class ApplicationForm(OrganisationFieldsMixin, forms.ModelForm):
@@ -146,6 +175,14 @@ class ApplicationForm(OrganisationFieldsMixin, forms.ModelForm):
         self.fields["size"].choices = Organisation.Size.choices
         self.fields["org_type"].choices = Organisation.Type.choices
         self.fields["postcode"].required = True
+        for name in ("companies_house_number", "ukprn"):
+            loosen_length(self.fields[name], 16)
+        self.fields[
+            "listed_in_directory"
+        ].help_text = "Your name, sector, summary and website will be shown on our partners page."
+        self.fields["address"].label = "Address (optional)"
+        self.fields["summary"].label = "About your organisation (optional)"
+        set_required_messages(self, REQUIRED_MESSAGES)
         limit_length(self.fields["address"], 500)
         limit_length(self.fields["summary"], 2000)
 
@@ -243,6 +280,10 @@ class ProfileForm(OrganisationFieldsMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["sector"].empty_label = "Choose a sector"
         self.fields["size"].choices = Organisation.Size.choices
+        set_required_messages(
+            self,
+            {"name": "Enter your organisation's name.", "sector": "Choose your main sector."},
+        )
         limit_length(self.fields["summary"], 2000)
         limit_length(self.fields["address"], 500)
 
@@ -335,6 +376,19 @@ class OpportunityForm(InstituteChoiceMixin, PostcodeCleanMixin, forms.ModelForm)
         )
         self.fields["course"].empty_label = "Not linked to a course"
         self.fields["kind"].choices = Opportunity.Kind.choices
+        set_required_messages(
+            self,
+            {
+                "kind": "Choose what you are offering.",
+                "institute": "Choose an Institute of Technology.",
+                "title": "Enter a title.",
+                "description": "Enter a description.",
+                "location": "Enter where it is, like a town or site.",
+                "positions": "Enter the number of places.",
+                "closing_date": "Enter a closing date.",
+                "how_to_apply": "Say how to apply.",
+            },
+        )
         limit_length(self.fields["description"], 5000)
         limit_length(self.fields["how_to_apply"], 2000)
         self.fields["positions"].min_value = 1
@@ -389,6 +443,15 @@ class SkillsNeedForm(InstituteChoiceMixin, forms.ModelForm):
         self.instance.organisation = organisation
         self.limit_institutes(organisation)
         self.fields["route"].empty_label = "Any or not sure"
+        set_required_messages(
+            self,
+            {
+                "institute": "Choose an Institute of Technology.",
+                "skills": "Enter the skills you need.",
+                "people_needed": "Enter how many people you need.",
+                "needed_by": "Enter the date you need them by.",
+            },
+        )
         self.fields["people_needed"].min_value = 1
         self.fields["people_needed"].max_value = 10000
         self.fields["people_needed"].widget.attrs.update(min=1, max=10000)

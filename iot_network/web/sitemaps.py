@@ -4,6 +4,7 @@ from django.urls import reverse
 from courses.models import Course
 from events.models import Event
 from institutes.models import Institute
+from partners.models import Opportunity, Organisation
 
 
 class StaticSitemap(Sitemap):
@@ -44,9 +45,25 @@ class EventSitemap(Sitemap):
         return Event.objects.published().upcoming().only("slug")
 
 
+class PartnerSitemap(Sitemap):
+    changefreq = "monthly"
+
+    def items(self):
+        return Organisation.objects.in_directory().order_by("slug").only("slug")
+
+
+class OpportunitySitemap(Sitemap):
+    changefreq = "daily"
+
+    def items(self):
+        return Opportunity.objects.live().order_by("pk").only("pk")
+
+
 SITEMAPS = {
     "pages": StaticSitemap,
     "institutes": InstituteSitemap,
     "courses": CourseSitemap,
     "events": EventSitemap,
+    "partners": PartnerSitemap,
+    "opportunities": OpportunitySitemap,
 }
