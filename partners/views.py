@@ -97,4 +97,46 @@ def opportunity_detail(request, pk: int):
     opportunity = get_object_or_404(
         Opportunity.objects.live().select_related("organisation", "institute", "course"), pk=pk
     )
-    return render(request, "partners/opportunity_detail.html", {"opportunity": opportunity})
+    return render(
+        request,
+        "partners/opportunity_detail.html",
+        {"opportunity": opportunity, "json_ld": job_posting(request, opportunity)},
+    )
+
+
+def job_posting(request, opportunity: Opportunity) -> dict:
+    """schema.org JobPosting, so search engines can list the vacancy."""
+    organisation = opportunity.organisation
+    data = {
+        "@context": "https://schema.org",
+        "@type": "JobPosting",
+        "title": opportunity.title,
+        "description": opportunity.description,
+        "datePosted": opportunity.created_at.date().isoformat(),
+        "validThrough": opportunity.closing_date.isoformat(),
+        "employmentType": "FULL_TIME" if (opportunity.hours_per_week or 0) >= 30 else "PART_TIME",
+        "hiringOrganization": {"@type": "Organization", "name": organisation.name},
+        "jobLocation": {
+            "@type": "Place",
+            "address": {
+                "@type": "PostalAddress",
+                "addressLocality": opportunity.location,
+                "addressCountry": "GB",
+                **({"postalCode": opportunity.postcode} if opportunity.postcode else {}),
+            },
+        },
+        "url": request.build_absolute_uri(opportunity.get_absolute_url()),
+    }
+    if organisation.website:
+        data["hiringOrganization"]["sameAs"] = organisation.website
+    if opportunity.wage_amount is not None and opportunity.wage_unit:
+        data["baseSalary"] = {
+            "@type": "MonetaryAmount",
+            "currency": "GBP",
+            "value": {
+                "@type": "QuantitativeValue",
+                "value": float(opportunity.wage_amount),
+                "unitText": opportunity.wage_unit.upper(),
+            },
+        }
+    return data
