@@ -115,6 +115,8 @@ def members(request, slug: str):
     elif request.method == "POST":
         raise Http404("Only owners can invite colleagues.")
     if request.method == "POST":
+        if response := _approved_only(request, organisation):
+            return response
         if ratelimit.too_many(request, scope="partner-invitation", limit=30, window=3600):
             return ratelimit.too_many_response(request)
         if form.is_valid():

@@ -284,6 +284,9 @@ class ProfileForm(OrganisationFieldsMixin, forms.ModelForm):
             self,
             {"name": "Enter your organisation's name.", "sector": "Choose your main sector."},
         )
+        self.fields[
+            "listed_in_directory"
+        ].help_text = "Your name, sector, summary and website are shown on our partners page."
         limit_length(self.fields["summary"], 2000)
         limit_length(self.fields["address"], 500)
 
