@@ -4,6 +4,7 @@ import math
 
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.db import models
 from django.utils import timezone
 
 from courses.geocoding import GeocodingError, lookup_postcode, normalise_postcode
@@ -30,6 +31,13 @@ def nearest_institute(latitude: float, longitude: float) -> Institute | None:
         return x * x + y * y
 
     return min(Institute.objects.all(), key=distance, default=None)
+
+
+def formfield(db_field, **kwargs):
+    """Addresses typed without a scheme are https:// (Django 6's default, chosen now)."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
 
 
 def limit_length(field: forms.CharField, limit: int) -> None:
@@ -124,6 +132,7 @@ class ApplicationForm(OrganisationFieldsMixin, forms.ModelForm):
 
     class Meta:
         model = Organisation
+        formfield_callback = formfield
         fields = [
             "name",
             "org_type",
@@ -248,6 +257,7 @@ class ProfileForm(OrganisationFieldsMixin, forms.ModelForm):
 
     class Meta:
         model = Organisation
+        formfield_callback = formfield
         fields = [
             "name",
             "sector",
@@ -331,6 +341,7 @@ class InstituteChoiceMixin:
 class OpportunityForm(InstituteChoiceMixin, PostcodeCleanMixin, forms.ModelForm):
     class Meta:
         model = Opportunity
+        formfield_callback = formfield
         fields = [
             "kind",
             "institute",

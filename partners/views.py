@@ -59,35 +59,33 @@ def apply(request):
         request.POST if request.method == "POST" else None,
         initial={"contact_name": request.user.full_name},
     )
-    if request.method == "POST":
-        if ratelimit.too_many(
-            request, scope="partner-application", limit=10, window=3600, extra=request.user.email
-        ):
+    if request.method == "POST" and form.is_valid():
+        # Only complete applications count: they are what sends mail.
+        if ratelimit.too_many(request, scope="partner-application", limit=5, window=3600):
             return ratelimit.too_many_response(request)
-        if form.is_valid():
-            data = form.cleaned_data
-            organisation = form.save(commit=False)
-            organisation.contact_name = data["contact_name"]
-            try:
-                services.submit_application(
-                    applicant=request.user,
-                    organisation=organisation,
-                    institutes=list(data["institutes"]),
-                    interests=list(data["interests"]),
-                    job_title=data["job_title"],
-                )
-            except IntegrityError:
-                # Another application with the same number was saved a moment ago.
-                field = "ukprn" if organisation.ukprn else "companies_house_number"
-                what = "UKPRN" if field == "ukprn" else "Companies House number"
-                form.add_error(field, DUPLICATE_MESSAGE.format(what=what))
-            else:
-                messages.success(
-                    request,
-                    "Application sent. We have emailed you a copy; staff will review it and tell "
-                    "you their decision.",
-                )
-                return redirect(organisation.get_area_url())
+        data = form.cleaned_data
+        organisation = form.save(commit=False)
+        organisation.contact_name = data["contact_name"]
+        try:
+            services.submit_application(
+                applicant=request.user,
+                organisation=organisation,
+                institutes=list(data["institutes"]),
+                interests=list(data["interests"]),
+                job_title=data["job_title"],
+            )
+        except IntegrityError:
+            # Another application with the same number was saved a moment ago.
+            field = "ukprn" if organisation.ukprn else "companies_house_number"
+            what = "UKPRN" if field == "ukprn" else "Companies House number"
+            form.add_error(field, DUPLICATE_MESSAGE.format(what=what))
+        else:
+            messages.success(
+                request,
+                "Application sent. We have emailed you a copy; staff will review it and tell "
+                "you their decision.",
+            )
+            return redirect(organisation.get_area_url())
     status = 400 if form.is_bound else 200
     return render(request, "partners/apply.html", {"form": form}, status=status)
 

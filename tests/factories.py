@@ -115,3 +115,30 @@ class SessionFactory(factory.django.DjangoModelFactory):
     kind = "breakout"
     starts_at = factory.LazyAttribute(lambda s: s.event.starts_at)
     ends_at = factory.LazyAttribute(lambda s: s.event.starts_at + timedelta(hours=1))
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "partners.OrganisationMember"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    user = factory.SubFactory(UserFactory)
+    role = "owner"
+
+
+class OpportunityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "partners.Opportunity"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    institute = factory.LazyAttribute(lambda o: o.organisation.institutes.first())
+    kind = "apprenticeship"
+    title = factory.Sequence(lambda n: f"Engineering apprentice {n}")
+    description = "Paid job with training."
+    location = "Durham"
+    wage_amount = "21000"
+    wage_unit = "year"
+    hours_per_week = "37.5"
+    closing_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))
+    how_to_apply = "Apply on our website."
+    status = "approved"
