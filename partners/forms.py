@@ -3,7 +3,12 @@ from __future__ import annotations
 import math
 
 from django import forms
-from django.core.validators import MaxLengthValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    URLValidator,
+)
 from django.db import models
 from django.utils import timezone
 
@@ -33,10 +38,17 @@ def nearest_institute(latitude: float, longitude: float) -> Institute | None:
     return min(Institute.objects.all(), key=distance, default=None)
 
 
+WEB_ADDRESS = URLValidator(
+    schemes=["http", "https"], message="Enter a web address, like https://www.example.com."
+)
+
+
 def formfield(db_field, **kwargs):
     """Addresses typed without a scheme are https:// (Django 6's default, chosen now)."""
     if isinstance(db_field, models.URLField):
         kwargs.setdefault("assume_scheme", "https")
+        kwargs["validators"] = [WEB_ADDRESS]
+        kwargs["error_messages"] = {"invalid": WEB_ADDRESS.message}
     return db_field.formfield(**kwargs)
 
 
@@ -51,6 +63,11 @@ def set_required_messages(form: forms.BaseForm, messages: dict[str, str]) -> Non
     """Say what is missing, not "This field is required"."""
     for name, message in messages.items():
         form.fields[name].error_messages["required"] = message
+
+
+def limit_range(field: forms.Field, low, high) -> None:
+    field.validators += [MinValueValidator(low), MaxValueValidator(high)]
+    field.widget.attrs.update(min=low, max=high)
 
 
 def loosen_length(field: forms.CharField, limit: int) -> None:
@@ -405,12 +422,9 @@ class OpportunityForm(InstituteChoiceMixin, PostcodeCleanMixin, forms.ModelForm)
         )
         limit_length(self.fields["description"], 5000)
         limit_length(self.fields["how_to_apply"], 2000)
-        self.fields["positions"].min_value = 1
-        self.fields["positions"].max_value = 500
-        self.fields["positions"].widget.attrs.update(min=1, max=500)
-        self.fields["wage_amount"].min_value = 0
-        self.fields["hours_per_week"].min_value = 1
-        self.fields["hours_per_week"].max_value = 60
+        limit_range(self.fields["positions"], 1, 500)
+        limit_range(self.fields["wage_amount"], 0, 1_000_000)
+        limit_range(self.fields["hours_per_week"], 1, 60)
 
     def clean_standard_reference(self):
         return self.cleaned_data.get("standard_reference", "").strip().upper()
@@ -466,9 +480,7 @@ class SkillsNeedForm(InstituteChoiceMixin, forms.ModelForm):
                 "needed_by": "Enter the date you need them by.",
             },
         )
-        self.fields["people_needed"].min_value = 1
-        self.fields["people_needed"].max_value = 10000
-        self.fields["people_needed"].widget.attrs.update(min=1, max=10000)
+        limit_range(self.fields["people_needed"], 1, 10_000)
         limit_length(self.fields["details"], 2000)
 
     def clean_needed_by(self):
