@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,6 +16,9 @@ from .models import (
     OrganisationMember,
     SkillsNeed,
 )
+
+# Addresses typed without a scheme are https:// (Django 6's default, chosen now).
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class DecisionAdminMixin:
@@ -138,6 +142,7 @@ class LogsEngagementMixin:
 @admin.register(Organisation)
 class OrganisationAdmin(DecisionAdminMixin, LogsEngagementMixin, admin.ModelAdmin):
     decision_noun = "application"
+    formfield_overrides = URL_FIELDS
     list_display = [
         "name",
         "org_type",
@@ -192,6 +197,7 @@ class OrganisationAdmin(DecisionAdminMixin, LogsEngagementMixin, admin.ModelAdmi
 @admin.register(Opportunity)
 class OpportunityAdmin(DecisionAdminMixin, admin.ModelAdmin):
     decision_noun = "opportunity"
+    formfield_overrides = URL_FIELDS
     list_display = ["title", "kind", "organisation", "institute", "closing_date", "status"]
     list_filter = ["status", "kind", "institute__region", "institute"]
     list_select_related = ["organisation", "institute"]
