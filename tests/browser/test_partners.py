@@ -1,0 +1,167 @@
+"""An employer joins, staff approve, the employer posts a vacancy, staff approve it, and a learner
+finds it: the whole partner journey in a browser, with axe on every public and partner page."""
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import InstituteFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a-long-test-password"
+
+
+def in_thread(function):
+    """Django refuses database calls inside Playwright's event loop: run them next to it."""
+
+    def run():
+        from django.db import connection
+
+        try:
+            return function()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(run).result()
+
+
+def last_mail_path(email: str, pattern: str) -> str:
+    def find():
+        from iot_network.notifications.models import Message
+
+        message = Message.objects.filter(recipient=email).order_by("-pk").first()
+        text = message.context.get("text") or " ".join(message.context.get("paragraphs", []))
+        return re.search(pattern, text + " " + message.context.get("action_url", "")).group(0)
+
+    return in_thread(find)
+
+
+@pytest.fixture
+def network(transactional_db, reference_data, monkeypatch):
+    monkeypatch.setattr(
+        "iot_network.notifications.services.dispatch", lambda ids, countdown=None: None
+    )
+    institute = InstituteFactory(name="Pennine Institute of Technology", slug="pennine-iot")
+    from allauth.account.models import EmailAddress
+
+    staff = UserFactory(email="staff@network.example", is_staff=True, is_superuser=True)
+    EmailAddress.objects.create(user=staff, email=staff.email, verified=True, primary=True)
+    return institute
+
+
+def sign_in(page, email):
+    page.goto("/account/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def approve_in_admin(browser_page, changelist: str, name: str):
+    browser_page.goto(f"/admin/partners/{changelist}/?status__exact=pending")
+    browser_page.get_by_role("link", name=name).click()
+    browser_page.get_by_role("button", name="Approve").click()
+    browser_page.wait_for_selector(".messagelist")
+    assert "approved" in browser_page.locator(".messagelist").inner_text()
+
+
+def test_employer_joins_posts_a_vacancy_and_a_learner_finds_it(network, page, assert_accessible):
+    # An employer finds out about partnering and starts an application.
+    page.goto("/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Partners").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Become a partner").first.click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Apply to become a partner").click()
+    page.wait_for_url("**/account/login/**")
+    assert_accessible(page)
+
+    # They need an account with a verified email address.
+    page.get_by_role("link", name="sign up").first.click()
+    page.wait_for_url("**/account/signup/**")
+    page.get_by_label("Email").fill("jo@pennine-robotics.example")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password (again)").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    page.wait_for_url("**/confirm-email/**")
+    assert_accessible(page)
+    page.goto(last_mail_path("jo@pennine-robotics.example", r"/account/confirm-email/[^\s]+/"))
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_load_state()
+
+    page.goto("/partners/apply/")
+    page.get_by_role("button", name="Send application").click()
+    page.wait_for_selector(".error-summary")
+    assert_accessible(page)  # the error state
+    page.get_by_label("Organisation name").fill("Pennine Robotics Ltd")
+    page.get_by_label("Employer").check()
+    page.get_by_label("Companies House number (optional)").fill("sc 654321")
+    page.get_by_label("Main sector").select_option(label="Engineering and manufacturing")
+    page.get_by_label("10 to 49 employees").check()
+    page.get_by_label("Postcode", exact=True).fill("s1 2hh")
+    page.get_by_label("Your full name").fill("Jo Bloggs")
+    page.get_by_label("Pennine Institute of Technology").check()
+    page.get_by_label("Apprenticeships and work placements").check()
+    page.get_by_label("List us in the public partner directory once approved").check()
+    page.get_by_label("I agree that").check()
+    page.get_by_role("button", name="Send application").click()
+    page.wait_for_url("**/partner-area/pennine-robotics-ltd/")
+    assert "waiting for review" in page.content()
+    assert_accessible(page)
+
+    # Staff approve the application from the review queue.
+    staff = page.context.browser.new_context(base_url=page.url.split("/partner-area")[0])
+    staff_page = staff.new_page()
+    sign_in(staff_page, "staff@network.example")
+    approve_in_admin(staff_page, "organisation", "Pennine Robotics Ltd")
+
+    # The employer posts an apprenticeship vacancy.
+    page.reload()
+    assert_accessible(page)
+    page.get_by_role("link", name="Post an opportunity").click()
+    page.get_by_role("button", name="Send for approval").click()
+    page.wait_for_selector(".error-summary")
+    assert_accessible(page)
+    page.get_by_label("Apprenticeship vacancy").check()
+    page.get_by_label("Title").fill("Robotics technician apprentice")
+    page.get_by_label("Description").fill("Build and maintain our robot cells.")
+    page.get_by_label("Location").fill("Sheffield")
+    page.get_by_label("Wage in pounds").fill("21000")
+    page.get_by_label("Wage per").select_option("year")
+    page.get_by_label("Hours a week").fill("37.5")
+    closing = (timezone.localdate() + timedelta(days=30)).isoformat()
+    page.get_by_label("Closing date").fill(closing)
+    page.get_by_label("How to apply").fill("Send your CV through our website.")
+    page.get_by_role("button", name="Send for approval").click()
+    page.wait_for_url("**/partner-area/pennine-robotics-ltd/")
+    assert "Waiting for approval" in page.content()
+
+    for path in ("profile/", "colleagues/", "skills-needs/new/"):
+        page.goto(f"/partner-area/pennine-robotics-ltd/{path}")
+        assert_accessible(page)
+
+    # Staff approve the vacancy.
+    approve_in_admin(staff_page, "opportunity", "Robotics technician apprentice")
+    staff.close()
+
+    # A learner, signed out, finds it on /apprenticeships/.
+    learner = page.context.browser.new_context(base_url=page.url.split("/partner-area")[0])
+    learner_page = learner.new_page()
+    learner_page.goto("/")
+    learner_page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Apprenticeships"
+    ).click()
+    assert_accessible(learner_page)
+    learner_page.get_by_role("link", name="Robotics technician apprentice").click()
+    assert "£21,000 a year" in learner_page.content()
+    assert "Pennine Robotics Ltd" in learner_page.content()
+    assert_accessible(learner_page)
+    learner_page.goto("/partners/pennine-robotics-ltd/")
+    assert_accessible(learner_page)
+    learner.close()
