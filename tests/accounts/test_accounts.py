@@ -67,3 +67,32 @@ def test_account_pages_use_the_site_layout(client):
     assert 'class="skip-link"' in content
     assert 'aria-label="Main"' in content
     assert '<label class="label" for="id_login">' in content
+
+
+def test_password_reset_does_not_reveal_that_an_address_has_an_account(client):
+    UserFactory(email="known@example.com")
+    known = client.post("/account/password/reset/", {"email": "known@example.com"})
+    unknown = client.post("/account/password/reset/", {"email": "unknown@example.com"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+
+
+def test_repeated_wrong_passwords_lock_the_account_for_a_while(client):
+    UserFactory(email="target@example.com", password="the-right-password-1")
+    for _ in range(20):
+        client.post("/account/login/", {"login": "target@example.com", "password": "guess"})
+    response = client.post(
+        "/account/login/", {"login": "target@example.com", "password": "the-right-password-1"}
+    )
+    assert "Too many failed login attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_sign_ups_from_one_address_are_throttled(client):
+    data = {"password1": "a-long-password-1", "password2": "a-long-password-1"}
+    statuses = [
+        client.post("/account/signup/", {"email": f"bot{n}@example.com", **data}).status_code
+        for n in range(22)
+    ]
+    assert 429 in statuses
+    assert statuses[0] == 302
