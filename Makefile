@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format worker beat install migrate demo collectstatic clean constraints
+.PHONY: run test lint format worker beat install migrate demo demo-code collectstatic clean constraints
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ migrate: install
 
 demo: migrate
 	DEBUG=1 $(BIN)/python manage.py load_demo
+
+# The current two-factor code for the demo staff accounts.
+demo-code: install
+	@DEBUG=1 $(BIN)/python manage.py demo_code
 
 run: demo
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

@@ -1,10 +1,12 @@
 from django.contrib import admin, messages
 from django.utils import timezone
 
+from iot_network.staff.mixins import ScopedAdminMixin, ScopedInlineMixin
+
 from .models import Course, CourseRun, Enquiry, SavedSearch, SectorTag
 
 
-class CourseRunInline(admin.TabularInline):
+class CourseRunInline(ScopedInlineMixin, admin.TabularInline):
     model = CourseRun
     extra = 0
     fields = [
@@ -14,7 +16,8 @@ class CourseRunInline(admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    institute_path = "institute"
     list_display = ["title", "institute", "level", "qualification_type", "status", "updated_at"]
     list_filter = [
         "status",
@@ -76,14 +79,16 @@ class CourseAdmin(admin.ModelAdmin):
 
 
 @admin.register(SectorTag)
-class SectorTagAdmin(admin.ModelAdmin):
+class SectorTagAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    shared_reference = True
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Enquiry)
-class EnquiryAdmin(admin.ModelAdmin):
+class EnquiryAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    institute_path = "course__institute"
     list_display = ["name", "course", "email", "created_at", "replied_at"]
     list_filter = [("replied_at", admin.EmptyFieldListFilter), "course__institute"]
     list_select_related = ["course"]
@@ -110,7 +115,8 @@ class EnquiryAdmin(admin.ModelAdmin):
 
 
 @admin.register(SavedSearch)
-class SavedSearchAdmin(admin.ModelAdmin):
+class SavedSearchAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    institute_path = None  # learners' own searches: national admins only
     list_display = ["name", "user", "created_at", "checked_at"]
     search_fields = ["user__email", "name"]
     list_select_related = ["user"]

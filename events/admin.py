@@ -11,11 +11,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from iot_network.staff import audit
+from iot_network.staff.mixins import ScopedAdminMixin, ScopedInlineMixin
+
 from . import services
 from .models import Event, Feedback, Registration, Session, Speaker
 
 
-class SessionInline(admin.StackedInline):
+class SessionInline(ScopedInlineMixin, admin.StackedInline):
     model = Session
     extra = 0
     fields = [
@@ -55,7 +58,8 @@ class MessageForm(forms.Form):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    institute_path = "institute"
     list_display = [
         "title",
         "event_type",
@@ -175,6 +179,8 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.action(description="Export attendees of the selected events (CSV)", permissions=["view"])
     def export_attendees(self, request, queryset):
+        for event in queryset:
+            audit.record(actor=request.user, action="exported attendees", target=event)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="attendees.csv"'
         writer = csv.writer(response)
@@ -273,6 +279,10 @@ class EventAdmin(admin.ModelAdmin):
         form = CancelForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             count = services.cancel_event(event_id=event.pk, reason=form.cleaned_data["reason"])
+            audit.record(
+                actor=request.user, action="cancelled event", target=event,
+                detail=form.cleaned_data["reason"],
+            )  # fmt: skip
             self.message_user(
                 request, f"Event cancelled. {count} people will be told.", messages.SUCCESS
             )
@@ -292,6 +302,10 @@ class EventAdmin(admin.ModelAdmin):
                 body=form.cleaned_data["body"],
                 batch=f"event-{event.pk}-{uuid.uuid4().hex[:8]}",
             )
+            audit.record(
+                actor=request.user, action="messaged registrants", target=event,
+                detail=f"{form.cleaned_data['subject']} (to {count})",
+            )  # fmt: skip
             self.message_user(
                 request, f"Your message will be sent to {count} people.", messages.SUCCESS
             )
@@ -312,6 +326,11 @@ class EventAdmin(admin.ModelAdmin):
                     Registration.Status.ATTENDED if attended else Registration.Status.CONFIRMED
                 )
                 registration.save(update_fields=["status", "updated_at"])
+                audit.record(
+                    actor=request.user,
+                    action="checked in" if attended else "undid check-in",
+                    target=registration,
+                )
                 self.message_user(
                     request, f"{registration.name}: {registration.get_status_display().lower()}."
                 )
@@ -376,13 +395,16 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(admin.ModelAdmin):
+class SpeakerAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    shared_reference = True
+    staff_may_add_shared = True
     list_display = ["name", "role", "organisation"]
     search_fields = ["name", "organisation"]
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    institute_path = "event__institute"
     list_display = ["name", "email", "event", "status", "created_at"]
     list_filter = ["status", "event__event_type", "event"]
     list_select_related = ["event"]
@@ -396,7 +418,8 @@ class RegistrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    institute_path = "event__institute"
     list_display = ["title", "event", "kind", "starts_at", "capacity"]
     search_fields = ["title", "event__title"]
     list_select_related = ["event"]

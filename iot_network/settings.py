@@ -43,7 +43,7 @@ SHOW_DEMO_BANNER = env_bool("SHOW_DEMO_BANNER", DEBUG)
 SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "iot_network.staff.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "iot_network.accounts",
     "iot_network.notifications",
     "iot_network.web",
+    "iot_network.staff",
     "institutes",
     "courses",
     "partners",
@@ -75,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "iot_network.staff.middleware.StaffMFAMiddleware",
 ]
 
 ROOT_URLCONF = "iot_network.urls"

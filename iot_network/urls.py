@@ -9,8 +9,6 @@ from iot_network.web.sitemaps import SITEMAPS
 from iot_network.web.views import robots_txt
 
 admin.site.site_header = f"{settings.SITE_NAME} staff workspace"
-admin.site.site_title = "Staff workspace"
-admin.site.index_title = "Manage the portal"
 
 urlpatterns = [
     path("", include("iot_network.web.urls")),

@@ -6,6 +6,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from iot_network.staff.mixins import ScopedAdminMixin, ScopedInlineMixin
+
 from . import services
 from .forms import DecisionForm
 from .models import (
@@ -113,7 +115,7 @@ class DecisionAdminMixin:
         )
 
 
-class MemberInline(admin.TabularInline):
+class MemberInline(ScopedInlineMixin, admin.TabularInline):
     model = OrganisationMember
     extra = 0
     autocomplete_fields = ["user"]
@@ -121,7 +123,7 @@ class MemberInline(admin.TabularInline):
     readonly_fields = ["created_at"]
 
 
-class EngagementInline(admin.TabularInline):
+class EngagementInline(ScopedInlineMixin, admin.TabularInline):
     model = Engagement
     extra = 1
     fields = ["occurred_on", "kind", "quantity", "institute", "notes", "logged_by"]
@@ -140,7 +142,10 @@ class LogsEngagementMixin:
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(DecisionAdminMixin, LogsEngagementMixin, admin.ModelAdmin):
+class OrganisationAdmin(
+    DecisionAdminMixin, LogsEngagementMixin, ScopedAdminMixin, admin.ModelAdmin
+):
+    institute_path = "institutes"
     decision_noun = "application"
     formfield_overrides = URL_FIELDS
     list_display = [
@@ -195,7 +200,8 @@ class OrganisationAdmin(DecisionAdminMixin, LogsEngagementMixin, admin.ModelAdmi
 
 
 @admin.register(Opportunity)
-class OpportunityAdmin(DecisionAdminMixin, admin.ModelAdmin):
+class OpportunityAdmin(DecisionAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    institute_path = "institute"
     decision_noun = "opportunity"
     formfield_overrides = URL_FIELDS
     list_display = ["title", "kind", "organisation", "institute", "closing_date", "status"]
@@ -223,7 +229,8 @@ class OpportunityAdmin(DecisionAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(SkillsNeed)
-class SkillsNeedAdmin(admin.ModelAdmin):
+class SkillsNeedAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    institute_path = "institute"
     list_display = [
         "skills",
         "people_needed",
@@ -248,7 +255,8 @@ class SkillsNeedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Engagement)
-class EngagementAdmin(admin.ModelAdmin):
+class EngagementAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    institute_path = "institute"
     list_display = ["organisation", "kind", "quantity", "occurred_on", "institute", "logged_by"]
     list_filter = ["kind", "institute"]
     list_select_related = ["organisation", "institute", "logged_by"]
@@ -264,6 +272,7 @@ class EngagementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Interest)
-class InterestAdmin(admin.ModelAdmin):
+class InterestAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    shared_reference = True
     list_display = ["name", "order"]
     prepopulated_fields = {"slug": ["name"]}

@@ -221,3 +221,14 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def admin_user(db, django_user_model):
+    """pytest-django's admin user, with the authenticator app staff need for the admin."""
+    from tests.factories import with_totp
+
+    user = django_user_model.objects.create_superuser(
+        email="admin@example.com", password="password"
+    )
+    return with_totp(user)

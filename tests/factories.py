@@ -142,3 +142,21 @@ class OpportunityFactory(factory.django.DjangoModelFactory):
     closing_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))
     how_to_apply = "Apply on our website."
     status = "approved"
+
+
+def with_totp(user, secret: str = "JBSWY3DPEHPK3PXP"):
+    """Give ``user`` an authenticator app (TOTP), as staff need before the admin opens."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, secret)
+    return user
+
+
+def staff_user(role: str = "national-admin", institutes=(), **fields):
+    """A member of staff with TOTP set up and a membership per institute (none: national)."""
+    from iot_network.staff.models import StaffMembership
+
+    user = UserFactory(is_staff=True, **fields)
+    for institute in institutes or [None]:
+        StaffMembership.objects.create(user=user, role=role, institute=institute)
+    return with_totp(user)

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
+from iot_network.staff.mixins import ScopedAdminMixin
+
 from .models import User
 
 
@@ -18,7 +20,8 @@ class UserEditForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
+    institute_path = None  # accounts: national admins only
     form = UserEditForm
     add_form = UserCreationForm
     ordering = ["email"]

@@ -3,6 +3,8 @@ from django.db import transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 
+from iot_network.staff.mixins import ScopedAdminMixin
+
 from .models import Consent, ConsentChange, Message
 from .services import dispatch
 
@@ -27,7 +29,8 @@ class RecentBatchFilter(admin.SimpleListFilter):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    institute_path = "institute"
     list_display = ["recipient", "kind", "category", "status", "attempts", "created_at", "sent_at"]
     list_filter = [
         "status", "kind", "category", ("created_at", admin.DateFieldListFilter), RecentBatchFilter
@@ -47,14 +50,6 @@ class MessageAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # the outbox is a record; only the retry action changes it
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if not self.has_view_permission(request) or not request.user.has_perm(
-            "notifications.change_message"
-        ):
-            actions.pop("retry_failed", None)
-        return actions
 
     @admin.action(description="Retry the selected failed messages")
     def retry_failed(self, request, queryset):
@@ -88,7 +83,8 @@ class MessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(admin.ModelAdmin):
+class ConsentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    institute_path = None
     list_display = ["email", "category", "granted", "updated_at"]
     list_filter = ["category", "granted"]
     search_fields = ["email"]
@@ -101,7 +97,8 @@ class ConsentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsentChange)
-class ConsentChangeAdmin(admin.ModelAdmin):
+class ConsentChangeAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    institute_path = None
     list_display = ["email", "category", "granted", "source", "created_at"]
     list_filter = ["category", "granted", "source"]
     search_fields = ["email"]

@@ -56,6 +56,10 @@ class Message(models.Model):
     about_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True)
     about_id = models.CharField(max_length=64, blank=True)
     about = GenericForeignKey("about_type", "about_id")
+    # The IoT the message is about, so each IoT's staff see their own outbox rows.
+    institute = models.ForeignKey(
+        "institutes.Institute", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = MessageQuerySet.as_manager()
 

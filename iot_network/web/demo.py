@@ -11,6 +11,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +22,7 @@ from courses.models import Course, CourseRun, Level, QualificationType, SectorTa
 from events.models import Event, Session, Speaker
 from institutes.models import Institute, Route
 from institutes.services import load_reference_data
+from iot_network.staff.models import Role, StaffMembership
 from partners.models import Engagement, Interest, Opportunity, Organisation, OrganisationMember
 
 LONDON = ZoneInfo("Europe/London")
@@ -621,7 +624,7 @@ def _load_partner_activity(today: date) -> int:
     return len(approved)
 
 
-def _ensure_user(email: str, password: str, **fields) -> None:
+def _ensure_user(email: str, password: str, **fields):
     User = get_user_model()
     user, _ = User.objects.update_or_create(email=email, defaults=fields)
     user.set_password(password)
@@ -629,10 +632,11 @@ def _ensure_user(email: str, password: str, **fields) -> None:
     EmailAddress.objects.update_or_create(
         user=user, email=email, defaults={"verified": True, "primary": True}
     )
+    return user
 
 
 @transaction.atomic
-def load_demo(*, password: str, today: date | None = None) -> DemoSummary:
+def load_demo(*, password: str, totp_secret: str = "", today: date | None = None) -> DemoSummary:
     today = today or timezone.localdate()
     load_reference_data()
     institutes = list(Institute.objects.order_by("name"))
@@ -644,16 +648,38 @@ def load_demo(*, password: str, today: date | None = None) -> DemoSummary:
     partners = list(Organisation.objects.approved().order_by("name"))
     summary.courses, summary.runs = _load_courses(institutes, routes, partners, today)
     accounts = [
+        ("admin@demo.iot-network.example", "National network admin", Role.NATIONAL_ADMIN, None),
         (
-            "admin@demo.iot-network.example",
-            "National network admin",
-            {"is_staff": True, "is_superuser": True},
+            "staff.blackcountry@demo.iot-network.example",
+            f"IoT staff ({institutes[0].name})",
+            Role.IOT_STAFF,
+            institutes[0],
         ),
-        ("learner@demo.iot-network.example", "Demo learner", {}),
+        (
+            "staff.cheshire@demo.iot-network.example",
+            f"IoT staff ({institutes[1].name})",
+            Role.IOT_STAFF,
+            institutes[1],
+        ),
+        ("viewer@demo.iot-network.example", "Read-only viewer (all IoTs)", Role.VIEWER, None),
     ]
-    for email, full_name, flags in accounts:
-        _ensure_user(email, password, full_name=full_name, **flags)
+    for email, full_name, role, institute in accounts:
+        user = _ensure_user(
+            email,
+            password,
+            full_name=full_name,
+            is_staff=True,
+            is_superuser=role == Role.NATIONAL_ADMIN,
+        )
+        StaffMembership.objects.get_or_create(user=user, role=role, institute=institute)
+        if (
+            totp_secret
+            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        ):
+            TOTP.activate(user, totp_secret)
         summary.logins.append((full_name, email))
+    _ensure_user("learner@demo.iot-network.example", password, full_name="Demo learner")
+    summary.logins.append(("Demo learner", "learner@demo.iot-network.example"))
     _load_partner_activity(today)
     partner_email = "employer@demo.iot-network.example"
     _ensure_user(partner_email, password, full_name="Demo employer")

@@ -3,14 +3,14 @@ from django.urls import reverse
 
 from iot_network.notifications.models import Message
 from iot_network.notifications.services import Notification, notify_many
-from tests.factories import UserFactory
+from tests.factories import UserFactory, with_totp
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    client.force_login(with_totp(UserFactory(is_staff=True, is_superuser=True)))
     return client
 
 

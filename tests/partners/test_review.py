@@ -6,14 +6,20 @@ from django.utils import timezone
 
 from partners.models import Engagement, Opportunity, Organisation
 from partners.services import send_review_reminders
-from tests.factories import MemberFactory, OpportunityFactory, OrganisationFactory, UserFactory
+from tests.factories import (
+    MemberFactory,
+    OpportunityFactory,
+    OrganisationFactory,
+    UserFactory,
+    staff_user,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def staff(client):
-    user = UserFactory(email="staff@network.example", is_staff=True, is_superuser=True)
+    user = staff_user(email="staff@network.example")
     client.force_login(user)
     return user
 

@@ -32,7 +32,8 @@ class Command(BaseCommand):
                 "production, or pass --allow-without-debug on a private demonstration server."
             )
         password = options["password"] or self._stored_password()
-        summary = load_demo(password=password)
+        totp_secret = stored_totp_secret()
+        summary = load_demo(password=password, totp_secret=totp_secret)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: 21 institutes, 15 routes, {summary.courses} courses with "
@@ -42,15 +43,30 @@ class Command(BaseCommand):
         )
         self.stdout.write("Demo logins (all share one password):")
         for role, email in summary.logins:
-            self.stdout.write(f"  {role:<26} {email}")
+            self.stdout.write(f"  {email:<44} {role}")
         self.stdout.write(f"  Password: {password}")
+        self.stdout.write(
+            "Staff accounts also ask for a code from an authenticator app. Add this key to your "
+            f"app: {totp_secret} (or run `make demo-code` for the current code)."
+        )
 
     def _stored_password(self) -> str:
-        path = Path(settings.VAR_DIR) / "demo-password"
-        if path.exists():
-            return path.read_text().strip()
-        path.parent.mkdir(exist_ok=True)
-        password = secrets.token_urlsafe(12)
-        path.write_text(password + "\n")
-        path.chmod(0o600)
-        return password
+        return stored_secret("demo-password", lambda: secrets.token_urlsafe(12))
+
+
+def stored_totp_secret() -> str:
+    from allauth.mfa.totp.internal.auth import generate_totp_secret
+
+    return stored_secret("demo-totp-secret", generate_totp_secret)
+
+
+def stored_secret(name: str, make) -> str:
+    """A demo secret generated on the first run and kept in var/ (never in the repository)."""
+    path = Path(settings.VAR_DIR) / name
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(exist_ok=True)
+    value = make()
+    path.write_text(value + "\n")
+    path.chmod(0o600)
+    return value

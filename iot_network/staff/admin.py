@@ -1,0 +1,42 @@
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.contrib import admin
+from django.contrib.auth.models import Group
+
+from .mixins import ScopedAdminMixin
+from .models import AuditEntry, StaffMembership
+
+
+@admin.register(StaffMembership)
+class StaffMembershipAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    institute_path = None  # only national admins grant access
+    list_display = ["user", "role", "institute", "created_at"]
+    list_filter = ["role", "institute"]
+    list_select_related = ["user", "institute"]
+    search_fields = ["user__email", "user__full_name"]
+    autocomplete_fields = ["user", "institute"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    institute_path = "institute"
+    read_only = True
+    list_display = ["created_at", "actor", "action", "target_repr", "institute"]
+    list_filter = ["action", "institute"]
+    list_select_related = ["actor", "institute"]
+    search_fields = ["target_repr", "actor__email", "detail"]
+    date_hierarchy = "created_at"
+    fields = ["created_at", "actor", "action", "target_type", "target_id", "target_repr",
+              "institute", "detail"]  # fmt: skip
+    readonly_fields = fields
+
+
+# Third-party admins: national admins only, like every other account record.
+for model in (Group, EmailAddress, Authenticator):
+    if admin.site.is_registered(model):
+        base = type(admin.site._registry[model])
+        admin.site.unregister(model)
+        admin.site.register(
+            model,
+            type(f"National{base.__name__}", (ScopedAdminMixin, base), {"institute_path": None}),
+        )

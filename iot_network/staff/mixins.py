@@ -1,0 +1,203 @@
+"""Scoping for every ModelAdmin: querysets, choices, permissions, saving, actions and the audit.
+
+Declare on each ModelAdmin:
+- ``institute_path``: lookup from the model to its Institute; ``None`` for national data.
+- ``shared_reference = True`` for lists every member of staff reads (routes, sector tags...):
+  anyone in the workspace may view them; only national admins change them.
+- ``read_only = True`` for records nobody edits by hand (the audit log).
+- ``staff_may_add = False`` where only national admins create rows (institutes).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.db import models
+from django.http import Http404
+
+from institutes.models import Institute
+
+from . import audit
+from .scoping import institute_ids_of, scope, scope_of
+
+
+class ScopeRules:
+    institute_path: str | None = None
+    shared_reference = False
+    read_only = False
+    staff_may_add = True
+    staff_may_delete = True
+    staff_may_add_shared = False
+
+    def _scope(self, request):
+        return scope_of(request.user)
+
+    def _national_data(self) -> bool:
+        return self.institute_path is None
+
+    def scoped_queryset(self, request, queryset, *, edit=False):
+        if self.shared_reference and not edit:
+            return queryset if self._scope(request).is_staff_member else queryset.none()
+        return scope(queryset, request.user, self.institute_path, edit=edit)
+
+    # Permissions come from the membership's role, not from Django's per-model permissions.
+    def has_module_permission(self, request):
+        s = self._scope(request)
+        if self._national_data() and not self.shared_reference:
+            return s.national
+        return s.is_staff_member
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request) and (
+            obj is None or self._in_scope(request, obj, edit=False)
+        )
+
+    def has_add_permission(self, request, *args):
+        s = self._scope(request)
+        if self.read_only or not s.can_edit:
+            return False
+        if self.shared_reference and self.staff_may_add_shared:
+            return True
+        if self._national_data() or not self.staff_may_add:
+            return s.national
+        return True
+
+    def has_change_permission(self, request, obj=None):
+        s = self._scope(request)
+        if self.read_only or not s.can_edit:
+            return False
+        if self._national_data():
+            return s.national
+        return obj is None or self._in_scope(request, obj, edit=True)
+
+    def has_delete_permission(self, request, obj=None):
+        if not self.staff_may_delete and not self._scope(request).national:
+            return False
+        return self.has_change_permission(request, obj)
+
+    def _in_scope(self, request, obj, *, edit: bool) -> bool:
+        s = self._scope(request)
+        if (s.edit if edit else s.view) is None:
+            return True
+        if self.shared_reference and not edit:
+            return s.is_staff_member
+        return self.scoped_queryset(
+            request, type(obj)._default_manager.filter(pk=obj.pk), edit=edit
+        ).exists()
+
+    def _limit_choices(self, request, db_field, field):
+        """Offer only institutes, and rows of scoped models, that the user may change."""
+        if field is None or not hasattr(field, "queryset"):
+            return field
+        related = db_field.related_model
+        if related is Institute:
+            field.queryset = scope(field.queryset, request.user, "pk", edit=True)
+            if not self._scope(request).national:
+                field.required = True  # an empty institute would make the row national
+        else:
+            related_admin = self.admin_site._registry.get(related)
+            if isinstance(related_admin, ScopeRules) and not related_admin.shared_reference:
+                field.queryset = related_admin.scoped_queryset(request, field.queryset, edit=True)
+        return field
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return self._limit_choices(request, db_field, field)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        return self._limit_choices(request, db_field, field)
+
+
+class ScopedAdminMixin(ScopeRules):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        return self.scoped_queryset(request, super().get_queryset(request))
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404("Not found in your institutes.")
+        return obj
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if self.read_only or not self._scope(request).can_edit:
+            # Viewers keep read-only actions (exports) only.
+            actions = {k: v for k, v in actions.items() if "export" in k}
+        return actions
+
+    def get_form(self, request, obj=None, **kwargs):
+        form_class = super().get_form(request, obj, **kwargs)
+        admin_ = self
+
+        class ScopedForm(form_class):
+            def _post_clean(self):
+                super()._post_clean()
+                admin_.check_scope(request, self)
+
+        ScopedForm.__name__ = form_class.__name__
+        return ScopedForm
+
+    def check_scope(self, request, form) -> None:
+        """Refuse to save a row into an IoT the user may not change, whatever the POST says."""
+        s = self._scope(request)
+        if s.edit is None or self.institute_path is None:
+            return
+        path = self.institute_path
+        head = path.split("__")[0]
+        if head in form.cleaned_data and path == head:
+            value = form.cleaned_data[head]
+            ids = (
+                {i.pk for i in value}
+                if hasattr(value, "__iter__")
+                else {getattr(value, "pk", None)}
+            )
+        else:
+            ids = institute_ids_of(form.instance, path)
+        if not ids or not ids <= s.edit:
+            form.add_error(
+                None,
+                forms.ValidationError(
+                    "You can only save records for the institutes you work for.",
+                    code="out_of_scope",
+                ),
+            )
+
+    # The audit log: every change made in the admin.
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        audit.record(actor=request.user, action="added", target=obj, detail=str(message))
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        detail = entry.get_change_message() if entry else str(message)
+        audit.record(actor=request.user, action="changed", target=obj, detail=detail)
+        return entry
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            audit.record(actor=request.user, action="deleted", target=obj)
+        return super().log_deletions(request, queryset)
+
+
+class ScopedInlineMixin(ScopeRules):
+    """Inlines follow their parent: permission to change the parent is permission to change them."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def has_module_permission(self, request):
+        return self._scope(request).is_staff_member
+
+    def has_view_permission(self, request, obj=None):
+        return self._scope(request).is_staff_member
+
+    def has_add_permission(self, request, obj=None):
+        return self._scope(request).can_edit
+
+    def has_change_permission(self, request, obj=None):
+        return self._scope(request).can_edit
+
+    def has_delete_permission(self, request, obj=None):
+        return self._scope(request).can_edit
