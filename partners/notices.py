@@ -10,6 +10,7 @@ from django.db.models import Model
 
 from institutes.models import Institute
 from iot_network.notifications.services import Notification, notify_many
+from iot_network.staff.models import Role
 
 from .models import Organisation, OrganisationMember
 
@@ -26,14 +27,17 @@ def staff_addresses(institutes: Iterable[Institute]) -> list[str]:
     for institute in institutes:
         if institute.contact_email:
             addresses.append(institute.contact_email)
-    user_model = get_user_model()
-    staff_users = user_model.objects.filter(is_active=True, is_staff=True)
-    if hasattr(user_model, "staff_memberships"):
-        staff_users = staff_users.filter(
+    addresses.extend(
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            is_staff=True,
             staff_memberships__institute__in=institutes,
-            staff_memberships__role="iot-staff",
+            staff_memberships__role=Role.IOT_STAFF,
         )
-        addresses.extend(staff_users.values_list("email", flat=True).distinct())
+        .values_list("email", flat=True)
+        .distinct()
+    )
     if not addresses:
         addresses.append(settings.CONTACT_EMAIL)
     return sorted({address.lower() for address in addresses})

@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.text import slugify
 
 from institutes.models import Institute
+from iot_network.staff import audit
 
 from . import notices
 from .models import (
@@ -44,11 +45,7 @@ def _unique_slug(name: str) -> str:
 
 
 def _audit(actor, action: str, target, detail: str = "") -> None:
-    try:
-        from iot_network.staff.audit import record
-    except ImportError:  # the staff workspace app is not installed
-        return
-    record(actor=actor, action=action, target=target, detail=detail)
+    audit.record(actor=actor, action=action, target=target, detail=detail)
 
 
 @transaction.atomic

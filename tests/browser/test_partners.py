@@ -2,17 +2,19 @@
 finds it: the whole partner journey in a browser, with axe on every public and partner page."""
 
 import re
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from tests.factories import InstituteFactory, UserFactory
+from tests.factories import InstituteFactory, staff_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a-long-test-password"
+TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # tests.factories.with_totp's default
 
 
 def in_thread(function):
@@ -49,17 +51,29 @@ def network(transactional_db, reference_data, monkeypatch):
     institute = InstituteFactory(name="Pennine Institute of Technology", slug="pennine-iot")
     from allauth.account.models import EmailAddress
 
-    staff = UserFactory(email="staff@network.example", is_staff=True, is_superuser=True)
+    staff = staff_user("iot-staff", [institute], email="staff@network.example")
     EmailAddress.objects.create(user=staff, email=staff.email, verified=True, primary=True)
     return institute
 
 
-def sign_in(page, email):
-    page.goto("/account/login/")
+def current_code(secret: str = TOTP_SECRET) -> str:
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def sign_in_as_staff(page, email, assert_accessible):
+    """Password, then the code from the authenticator app: staff have two factors."""
+    page.goto("/admin/")
+    page.wait_for_url("**/account/login/**")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    page.wait_for_url("**/2fa/authenticate/**")
+    assert_accessible(page)
+    page.get_by_label("Code").fill(current_code())
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/admin/")
 
 
 def approve_in_admin(browser_page, changelist: str, name: str):
@@ -118,7 +132,7 @@ def test_employer_joins_posts_a_vacancy_and_a_learner_finds_it(network, page, as
     # Staff approve the application from the review queue.
     staff = page.context.browser.new_context(base_url=page.url.split("/partner-area")[0])
     staff_page = staff.new_page()
-    sign_in(staff_page, "staff@network.example")
+    sign_in_as_staff(staff_page, "staff@network.example", assert_accessible)
     approve_in_admin(staff_page, "organisation", "Pennine Robotics Ltd")
 
     # The employer posts an apprenticeship vacancy.
