@@ -38,11 +38,15 @@ class CountedPaginator(Paginator):
         return self._known_count
 
 
+MAX_PAGE = 10_000
+
+
 def _results(search, requested) -> Page:
     try:
         number = max(int(requested or 1), 1)
     except (TypeError, ValueError):
         number = 1
+    number = min(number, MAX_PAGE)  # an OFFSET past any real catalogue overflows the database
     rows, total = results_page(search, number, PER_PAGE)
     paginator = CountedPaginator([], PER_PAGE, count=total)
     if not rows and number > paginator.num_pages:  # past the end: show the last page

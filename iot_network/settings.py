@@ -38,6 +38,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 SITE_NAME = "Institutes of Technology Network"
 CONTACT_EMAIL = env_str("CONTACT_EMAIL") or "hello@example.org"
+SECURITY_CONTACT_EMAIL = env_str("SECURITY_CONTACT_EMAIL") or CONTACT_EMAIL
+SECURITY_POLICY_URL = env_str("SECURITY_POLICY_URL")
 # Shows a banner saying that courses, events and partners are made up (the demo data).
 SHOW_DEMO_BANNER = env_bool("SHOW_DEMO_BANNER", DEBUG)
 SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
@@ -67,7 +69,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "iot_network.web.security.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "iot_network.web.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -281,13 +285,26 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Admin and logging ------------------------------------------------------------------------
 ADMIN_URL = (env_str("ADMIN_URL") or "admin/").strip("/") + "/"
 
+# LOG_FORMAT=json writes one JSON object per line (for log shippers); every record carries the
+# request id that is also sent back in the X-Request-ID header.
+LOG_FORMAT = env_str("LOG_FORMAT") or "text"
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be 'text' or 'json'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "iot_network.web.security.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "iot_network.web.security.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.decorators.cache import cache_page
 
 from courses import views as course_views
+from iot_network.web.security import security_txt
 from iot_network.web.sitemaps import SITEMAPS
 from iot_network.web.views import robots_txt
 
@@ -32,6 +33,7 @@ urlpatterns = [
         name="sitemap-section",
     ),
     path("robots.txt", robots_txt, name="robots"),
+    path(".well-known/security.txt", security_txt, name="security-txt"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
