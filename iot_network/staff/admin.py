@@ -3,7 +3,7 @@ from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.models import Group
 
-from .mixins import ScopedAdminMixin
+from .mixins import ScopedAdminMixin, export_as_csv
 from .models import AuditEntry, StaffMembership
 
 
@@ -40,3 +40,5 @@ for model in (Group, EmailAddress, Authenticator):
             model,
             type(f"National{base.__name__}", (ScopedAdminMixin, base), {"institute_path": None}),
         )
+
+admin.site.add_action(export_as_csv, "export_as_csv")

@@ -130,3 +130,20 @@ def test_admin_changes_and_staff_actions_are_audited(client):
     entry = AuditEntry.objects.get(action="cancelled event")
     assert (entry.institute, entry.detail, entry.target_repr) == (home, "Snow", str(event))
     assert Organisation.objects.get(pk=organisation.pk).status == "approved"
+
+
+def test_csv_export_has_only_the_users_rows_and_defuses_formulas(client):
+    home, away = InstituteFactory(), InstituteFactory()
+    mine = CourseFactory(institute=home, title="=HYPERLINK(evil)")
+    theirs = CourseFactory(institute=away, title="Their course")
+    viewer = staff_user("viewer", [home])
+    client.force_login(viewer)
+    response = client.post(
+        reverse("admin:courses_course_changelist"),
+        {"action": "export_as_csv", "_selected_action": [mine.pk, theirs.pk]},
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    body = response.content.decode()
+    assert "'=HYPERLINK(evil)" in body
+    assert "Their course" not in body
+    assert AuditEntry.objects.filter(actor=viewer, action="exported CSV").exists()
