@@ -42,11 +42,18 @@ def test_footer_pages_exist(client, name):
 def test_accessibility_statement_follows_the_public_sector_format(client):
     content = client.get(reverse("web:accessibility")).content.decode()
     for heading in (
+        "How accessible this website is",
         "Feedback and contact information",
+        "Reporting accessibility problems with this website",
         "Enforcement procedure",
+        "Technical information about this website's accessibility",
         "Compliance status",
+        "Non-accessible content",
+        "What we're doing to improve accessibility",
+        "Preparation of this accessibility statement",
     ):
-        assert heading in content
+        assert heading in content, heading
+    assert "partially compliant" in content
 
 
 def test_unknown_page_gives_a_friendly_404(client):
