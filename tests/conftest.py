@@ -56,8 +56,10 @@ def _strict_mode_uses_real_services():
 @pytest.fixture
 def reference_data(db):
     from institutes.services import load_reference_data
+    from partners.reference import load_interests
 
     load_reference_data()
+    load_interests()
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,7 @@ from institutes.models import Institute, Route
 from institutes.services import load_reference_data
 from iot_network.staff.models import Role, StaffMembership
 from partners.models import Engagement, Interest, Opportunity, Organisation, OrganisationMember
+from partners.reference import load_interests
 
 LONDON = ZoneInfo("Europe/London")
 Q = QualificationType
@@ -639,6 +640,7 @@ def _ensure_user(email: str, password: str, **fields):
 def load_demo(*, password: str, totp_secret: str = "", today: date | None = None) -> DemoSummary:
     today = today or timezone.localdate()
     load_reference_data()
+    load_interests()
     institutes = list(Institute.objects.order_by("name"))
     routes = {route.slug: route for route in Route.objects.all()}
     summary = DemoSummary(

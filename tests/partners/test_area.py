@@ -5,7 +5,7 @@ from django.urls import URLPattern, reverse
 from django.utils import timezone
 
 from partners import urls as partner_urls
-from partners.models import Invitation, Opportunity, OrganisationMember, SkillsNeed
+from partners.models import Interest, Invitation, Opportunity, OrganisationMember, SkillsNeed
 from tests.factories import (
     MemberFactory,
     OpportunityFactory,
@@ -140,7 +140,7 @@ def test_profile_edits_are_saved_and_escaped(client, own):
             "size": "medium",
             "postcode": "sw1a1aa",
             "summary": "<img src=x onerror=alert(1)>",
-            "interests": [1],
+            "interests": [Interest.objects.first().pk],
             "listed_in_directory": "on",
         },
     )
