@@ -70,6 +70,16 @@ def static_url(base_url: str) -> str:
     return base_url + match.group(1)
 
 
+def first_link(base_url: str, list_path: str, prefix: str) -> str | None:
+    """A detail page linked from a list page (a course, an event), so the run needs no ids."""
+    html = urllib.request.urlopen(base_url + list_path, timeout=10).read().decode()
+    not_details = {"shortlist", "saved-searches", "calendar", "feed"}
+    for slug in re.findall(rf'href="{re.escape(prefix)}([a-z0-9-]+)/"', html):
+        if slug not in not_details:
+            return f"{prefix}{slug}/"
+    return None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base-url", default="http://127.0.0.1:8000")
@@ -88,7 +98,11 @@ def main() -> None:
         "deadline": deadline,
     }
     static = measure(static_url(base), **options)
-    pages = {path: measure(base + path, **options) for path in DEFAULT_PATHS}
+    paths = list(DEFAULT_PATHS)
+    for list_path, prefix in (("/courses/", "/courses/"), ("/events/", "/events/")):
+        if detail := first_link(base, list_path, prefix):
+            paths.append(detail)
+    pages = {path: measure(base + path, **options) for path in paths}
     slowest = min(page["rps"] for page in pages.values())
     print(
         json.dumps(

@@ -40,6 +40,8 @@ SITE_NAME = "Institutes of Technology Network"
 CONTACT_EMAIL = env_str("CONTACT_EMAIL") or "hello@example.org"
 SECURITY_CONTACT_EMAIL = env_str("SECURITY_CONTACT_EMAIL") or CONTACT_EMAIL
 SECURITY_POLICY_URL = env_str("SECURITY_POLICY_URL")
+# Public pages for visitors without a session are cached this many seconds (0: off).
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
 # Shows a banner saying that courses, events and partners are made up (the demo data).
 SHOW_DEMO_BANNER = env_bool("SHOW_DEMO_BANNER", DEBUG)
 SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
@@ -73,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "iot_network.web.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "iot_network.web.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

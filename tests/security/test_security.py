@@ -21,7 +21,10 @@ pytestmark = pytest.mark.django_db
 
 # Exempt from CSRF on purpose: RFC 8058 one-click unsubscribe is a POST from the mail client,
 # with no cookie or token; the signed link in the URL is what authorises it.
-CSRF_EXEMPT = {"notifications:unsubscribe"}
+# The shortlist toggle is exempt so course pages carry no per-visitor token and can be cached; it
+# only changes an anonymous shortlist, and the SameSite=Lax session cookie is not sent with a
+# cross-site POST anyway.
+CSRF_EXEMPT = {"notifications:unsubscribe", "courses:shortlist_toggle"}
 PLACEHOLDERS = {"slug": "x", "int": "1", "str": "token", "path": "x"}
 
 

@@ -1,0 +1,57 @@
+import pytest
+
+from tests.factories import CourseFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 60
+
+
+def test_anonymous_visitors_get_public_pages_from_the_cache(client, page_cache):
+    course = CourseFactory(title="Cached course")
+    first = client.get("/courses/")
+    assert first["X-Page-Cache"] == "miss"
+    assert "Vary" in first and "Cookie" in first["Vary"]
+    course.title = "Renamed course"
+    course.save()
+    second = client.get("/courses/")
+    assert second["X-Page-Cache"] == "hit"
+    assert "Cached course" in second.content.decode()  # until the short expiry
+    assert second["X-Request-ID"] != first["X-Request-ID"]  # headers stay per request
+    assert "Content-Security-Policy" in second
+
+
+def test_signed_in_visitors_and_visitors_with_a_session_are_never_served_from_cache(
+    client, page_cache
+):
+    CourseFactory()
+    client.get("/courses/")
+    client.force_login(UserFactory())
+    response = client.get("/courses/")
+    assert "X-Page-Cache" not in response
+
+
+def test_pages_with_a_csrf_token_or_a_new_cookie_are_not_stored(client, page_cache):
+    course = CourseFactory()
+    enquiry_form = f"/courses/{course.slug}/enquire/"
+    assert "csrftoken" in client.get(enquiry_form).cookies
+    client.cookies.clear()
+    assert client.get(enquiry_form).get("X-Page-Cache") is None
+
+
+def test_the_cache_can_be_turned_off(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    CourseFactory()
+    assert "X-Page-Cache" not in client.get("/courses/")
+
+
+def test_shortlist_changes_show_at_once_for_the_visitor_who_made_them(client, page_cache):
+    course = CourseFactory(title="Robotics HNC")
+    client.get("/courses/")
+    client.post(f"/courses/{course.slug}/shortlist/")
+    page = client.get("/courses/")
+    assert "X-Page-Cache" not in page  # they now have a session
+    assert "Remove" in page.content.decode() or "shortlisted" in page.content.decode().lower()
