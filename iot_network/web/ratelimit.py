@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
 
 
 def hit(scope: str, identity: str, *, limit: int, window: int) -> bool:
     """Count one attempt; True when ``identity`` has gone over ``limit`` in this window."""
+    if not settings.RATE_LIMITS_ENABLED:  # load tests from one address only
+        return False
     digest = hashlib.sha256(identity.encode()).hexdigest()[:32]  # no personal data in keys
     key = f"ratelimit:{scope}:{digest}"
     if cache.add(key, 1, timeout=window):

@@ -1,0 +1,261 @@
+"""Registration under load: 500 people register at once for a 130-place event.
+
+Usage:  python benchmarks/registrations.py [--people 500] [--places 130] [--port 8401]
+
+Uses its own PostgreSQL database (iot_network_bench_registrations; BENCH_DATABASE_URL overrides it)
+and Redis (BENCH_REDIS_URL, default db 9 for the broker and 8 for the cache). It migrates, creates
+one event, starts gunicorn with (2 x cores + 1) workers and DEBUG off, and a Celery worker (mail to
+the console, discarded) so confirmations really go out, then fires all registrations at once at the
+real form: each client GETs the form (CSRF cookie and token) and POSTs it. Rate limits are switched
+off for the run (RATE_LIMITS_ENABLED=0), since every request comes from one address.
+Prints one JSON line: confirmed, waiting, errors, latency, and the peak RSS of one web worker and of
+the Celery worker (sampled from /proc every 50 ms). Target: exactly `places` confirmed, the rest
+waiting, 0 errors, and every confirmation or waiting-list email sent by the worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import os
+import re
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/iot_network_bench_registrations"
+
+
+def environment(port: int) -> dict:
+    redis = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379")
+    return {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(40),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "EMAIL_URL": "console:",
+        "SITE_URL": f"http://127.0.0.1:{port}",
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_COOKIES": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),
+        "CELERY_BROKER_URL": f"{redis}/9",
+        "CACHE_URL": f"{redis}/8",
+        "CELERY_TASK_DEFAULT_QUEUE": "bench-registrations",
+        "RATE_LIMITS_ENABLED": "0",
+        "PAGE_CACHE_SECONDS": "0",
+    }
+
+
+def create_database(env: dict) -> None:
+    import psycopg
+
+    url = urllib.parse.urlsplit(env["DATABASE_URL"])
+    with psycopg.connect(
+        host=url.hostname, port=url.port or 5432, user=url.username, dbname="postgres",
+        autocommit=True,
+    ) as conn:  # fmt: skip
+        name = url.path.lstrip("/")
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_event(env: dict, places: int) -> str:
+    """Migrate, load the reference data and make a fresh event; returns its slug."""
+    python = sys.executable
+    subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )  # fmt: skip
+    script = f"""
+import django; django.setup()
+from datetime import timedelta
+from django.utils import timezone
+from events.models import Event
+from institutes.services import load_reference_data
+load_reference_data()
+from iot_network.notifications.models import Message
+Event.objects.filter(slug="load-test").delete()
+Message.objects.filter(recipient__endswith="@load.example").delete()
+start = timezone.now() + timedelta(days=30)
+Event.objects.create(title="Load test", slug="load-test", event_type="conference",
+    summary="Load test", starts_at=start, ends_at=start + timedelta(hours=6), capacity={places},
+    status="published")
+"""
+    run_env = {**env, "DJANGO_SETTINGS_MODULE": "iot_network.settings"}
+    subprocess.run([python, "-c", script], cwd=ROOT, env=run_env, check=True)
+    return "load-test"
+
+
+def counts(env: dict) -> dict:
+    script = """
+import django, json; django.setup()
+from django.db.models import Count
+from events.models import Registration
+from iot_network.notifications.models import Message
+rows = Registration.objects.filter(event__slug="load-test").values("status").annotate(n=Count("pk"))
+mail = Message.objects.filter(recipient__endswith="@load.example").values("status")
+mail = mail.annotate(n=Count("pk"))
+print(json.dumps({
+    "registrations": {r["status"]: r["n"] for r in rows},
+    "messages": {r["status"]: r["n"] for r in mail},
+}))
+"""
+    run_env = {**env, "DJANGO_SETTINGS_MODULE": "iot_network.settings"}
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=run_env, check=True, capture_output=True,
+        text=True,
+    )  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+class PeakSampler(threading.Thread):
+    """Largest RSS seen for any one process in each group, every 50 ms."""
+
+    def __init__(self, groups: dict[str, int]):
+        super().__init__(daemon=True)
+        self.groups, self.peaks, self.running = groups, dict.fromkeys(groups, 0), True
+
+    def run(self):
+        while self.running:
+            for name, parent in self.groups.items():
+                for pid in [parent, *children(parent)]:
+                    self.peaks[name] = max(self.peaks[name], rss_kib(pid))
+            time.sleep(0.05)
+
+
+def register(base: str, n: int) -> tuple[float, str]:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    started = time.perf_counter()
+    try:
+        html = opener.open(f"{base}/events/load-test/register/", timeout=60).read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        data = urllib.parse.urlencode({
+            "csrfmiddlewaretoken": token, "name": f"Person {n}",
+            "email": f"person{n}@load.example", "consent": "on",
+        }).encode()  # fmt: skip
+        request = urllib.request.Request(
+            f"{base}/events/load-test/register/", data=data,
+            headers={"Referer": f"{base}/events/load-test/register/"},
+        )  # fmt: skip
+        with opener.open(request, timeout=60) as response:
+            response.read()
+            outcome = "ok" if "/events/registration/" in response.url else f"{response.status}"
+    except urllib.error.HTTPError as exc:
+        outcome = str(exc.code)
+    except (OSError, AttributeError) as exc:
+        outcome = type(exc).__name__
+    return time.perf_counter() - started, outcome
+
+
+def wait_for(url: str, seconds: float = 30) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"server did not answer at {url}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=500)
+    parser.add_argument("--places", type=int, default=130)
+    parser.add_argument("--port", type=int, default=8401)
+    args = parser.parse_args()
+    env = environment(args.port)
+    create_database(env)
+    setup_event(env, args.places)
+    workers = 2 * (os.cpu_count() or 1) + 1
+    bin_dir = Path(sys.executable).parent
+    web = subprocess.Popen(
+        [str(bin_dir / "gunicorn"), "iot_network.wsgi", "--workers", str(workers),
+         "--bind", f"127.0.0.1:{args.port}", "--timeout", "120", "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    worker = subprocess.Popen(
+        [str(bin_dir / "celery"), "-A", "iot_network", "worker", "--concurrency", "1",
+         "--queues", env["CELERY_TASK_DEFAULT_QUEUE"], "--loglevel", "WARNING"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        wait_for(f"{base}/healthz")
+        sampler = PeakSampler({"web": web.pid, "celery": worker.pid})
+        sampler.start()
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=args.people) as pool:
+            results = list(pool.map(lambda n: register(base, n), range(args.people)))
+        elapsed = time.perf_counter() - started
+        # Wait (up to two minutes) for the worker to send every confirmation and waiting notice.
+        deadline = time.time() + 120
+        while True:
+            found = counts(env)
+            sent = found["messages"].get("sent", 0)
+            if sent >= args.people or time.time() > deadline:
+                break
+            time.sleep(1)
+        delivered_after = time.perf_counter() - started
+        sampler.running = False
+        by_status = found["registrations"]
+    finally:
+        for process in (web, worker):
+            process.send_signal(signal.SIGTERM)
+        for process in (web, worker):
+            process.wait(timeout=30)
+    latencies = sorted(latency for latency, _ in results)
+    errors = [outcome for _, outcome in results if outcome != "ok"]
+    print(json.dumps({
+        "benchmark": "registrations",
+        "people": args.people,
+        "places": args.places,
+        "web_workers": workers,
+        "confirmed": by_status.get("confirmed", 0),
+        "waiting": by_status.get("waiting", 0),
+        "errors": len(errors),
+        "error_kinds": sorted(set(errors))[:5],
+        "seconds": round(elapsed, 1),
+        "messages": found["messages"],
+        "all_mail_sent_after_s": round(delivered_after, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000),
+        "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1] * 1000),
+        "peak_rss_mib": {k: round(v / 1024, 1) for k, v in sampler.peaks.items()},
+        "target_met": by_status.get("confirmed", 0) == args.places
+        and by_status.get("waiting", 0) == args.people - args.places
+        and not errors
+        and sent == args.people,
+    }))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
