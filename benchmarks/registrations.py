@@ -18,13 +18,8 @@ from __future__ import annotations
 import argparse
 import http.cookiejar
 import json
-import os
 import re
-import secrets
-import signal
 import statistics
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -32,59 +27,15 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/iot_network_bench_registrations"
+import _portal
 
-
-def environment(port: int) -> dict:
-    redis = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379")
-    return {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(40),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "EMAIL_URL": "console:",
-        "SITE_URL": f"http://127.0.0.1:{port}",
-        "SECURE_SSL_REDIRECT": "0",
-        "SECURE_COOKIES": "0",
-        "SECURE_HSTS_SECONDS": "0",
-        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),
-        "CELERY_BROKER_URL": f"{redis}/9",
-        "CACHE_URL": f"{redis}/8",
-        "CELERY_TASK_DEFAULT_QUEUE": "bench-registrations",
-        "RATE_LIMITS_ENABLED": "0",
-        "PAGE_CACHE_SECONDS": "0",
-    }
-
-
-def create_database(env: dict) -> None:
-    import psycopg
-
-    url = urllib.parse.urlsplit(env["DATABASE_URL"])
-    with psycopg.connect(
-        host=url.hostname, port=url.port or 5432, user=url.username, dbname="postgres",
-        autocommit=True,
-    ) as conn:  # fmt: skip
-        name = url.path.lstrip("/")
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_event(env: dict, places: int) -> str:
-    """Migrate, load the reference data and make a fresh event; returns its slug."""
-    python = sys.executable
-    subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run(
-        [python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
-    )  # fmt: skip
-    script = f"""
-import django; django.setup()
+SETUP = """
 from datetime import timedelta
 from django.utils import timezone
 from events.models import Event
 from institutes.services import load_reference_data
-load_reference_data()
 from iot_network.notifications.models import Message
+load_reference_data()
 Event.objects.filter(slug="load-test").delete()
 Message.objects.filter(recipient__endswith="@load.example").delete()
 start = timezone.now() + timedelta(days=30)
@@ -92,14 +43,9 @@ Event.objects.create(title="Load test", slug="load-test", event_type="conference
     summary="Load test", starts_at=start, ends_at=start + timedelta(hours=6), capacity={places},
     status="published")
 """
-    run_env = {**env, "DJANGO_SETTINGS_MODULE": "iot_network.settings"}
-    subprocess.run([python, "-c", script], cwd=ROOT, env=run_env, check=True)
-    return "load-test"
 
-
-def counts(env: dict) -> dict:
-    script = """
-import django, json; django.setup()
+COUNTS = """
+import json
 from django.db.models import Count
 from events.models import Registration
 from iot_network.notifications.models import Message
@@ -111,12 +57,10 @@ print(json.dumps({
     "messages": {r["status"]: r["n"] for r in mail},
 }))
 """
-    run_env = {**env, "DJANGO_SETTINGS_MODULE": "iot_network.settings"}
-    out = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=run_env, check=True, capture_output=True,
-        text=True,
-    )  # fmt: skip
-    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def counts(env: dict) -> dict:
+    return json.loads(_portal.django(env, COUNTS))
 
 
 def rss_kib(pid: int) -> int:
@@ -176,42 +120,21 @@ def register(base: str, n: int) -> tuple[float, str]:
     return time.perf_counter() - started, outcome
 
 
-def wait_for(url: str, seconds: float = 30) -> None:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit(f"server did not answer at {url}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=500)
     parser.add_argument("--places", type=int, default=130)
     parser.add_argument("--port", type=int, default=8401)
     args = parser.parse_args()
-    env = environment(args.port)
-    create_database(env)
-    setup_event(env, args.places)
-    workers = 2 * (os.cpu_count() or 1) + 1
-    bin_dir = Path(sys.executable).parent
-    web = subprocess.Popen(
-        [str(bin_dir / "gunicorn"), "iot_network.wsgi", "--workers", str(workers),
-         "--bind", f"127.0.0.1:{args.port}", "--timeout", "120", "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+    env = _portal.environment(
+        port=args.port, database="iot_network_bench_registrations", redis_dbs=(9, 8),
+        RATE_LIMITS_ENABLED="0", PAGE_CACHE_SECONDS="0",
     )  # fmt: skip
-    worker = subprocess.Popen(
-        [str(bin_dir / "celery"), "-A", "iot_network", "worker", "--concurrency", "1",
-         "--queues", env["CELERY_TASK_DEFAULT_QUEUE"], "--loglevel", "WARNING"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    _portal.prepare(env)
+    _portal.django(env, SETUP.replace("{places}", str(args.places)))
     base = f"http://127.0.0.1:{args.port}"
-    try:
-        wait_for(f"{base}/healthz")
-        sampler = PeakSampler({"web": web.pid, "celery": worker.pid})
+    with _portal.running(env, args.port, celery=True) as processes:
+        sampler = PeakSampler({name: process.pid for name, process in processes.items()})
         sampler.start()
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=args.people) as pool:
@@ -227,19 +150,14 @@ def main() -> None:
             time.sleep(1)
         delivered_after = time.perf_counter() - started
         sampler.running = False
-        by_status = found["registrations"]
-    finally:
-        for process in (web, worker):
-            process.send_signal(signal.SIGTERM)
-        for process in (web, worker):
-            process.wait(timeout=30)
+    by_status = found["registrations"]
     latencies = sorted(latency for latency, _ in results)
     errors = [outcome for _, outcome in results if outcome != "ok"]
     print(json.dumps({
         "benchmark": "registrations",
         "people": args.people,
         "places": args.places,
-        "web_workers": workers,
+        "web_workers": _portal.web_workers(),
         "confirmed": by_status.get("confirmed", 0),
         "waiting": by_status.get("waiting", 0),
         "errors": len(errors),
