@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.factories import InstituteFactory, staff_user
+from tests.browser.keyboard import tab_to
+from tests.factories import InstituteFactory, UserFactory, staff_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -179,3 +180,80 @@ def test_employer_joins_posts_a_vacancy_and_a_learner_finds_it(network, page, as
     learner_page.goto("/partners/pennine-robotics-ltd/")
     assert_accessible(learner_page)
     learner.close()
+
+
+def choose_option(page, name: str, label: str) -> None:
+    """Tab into a radio group, move with the arrow keys to the option labelled ``label`` and
+    select it."""
+    tab_to(page, f"el.name === '{name}'")
+    for _ in range(12):
+        if page.evaluate("document.activeElement.labels[0].textContent.trim()") == label:
+            page.keyboard.press("Space")
+            return
+        page.keyboard.press("ArrowDown")
+    raise AssertionError(f"no option {label!r} in {name}")
+
+
+def test_keyboard_only_employer_applies_to_become_a_partner(network, page):
+    from allauth.account.models import EmailAddress
+
+    def employer():
+        user = UserFactory(email="sam@keyboard-engineering.example")
+        user.set_password(PASSWORD)
+        user.save()
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+
+    in_thread(employer)
+    page.goto("/")
+    tab_to(page, "el.textContent.trim() === 'Partners'")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/partners/")
+    tab_to(page, "el.textContent.trim() === 'Become a partner'")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/partners/become-a-partner/")
+    tab_to(page, "el.textContent.trim() === 'Apply to become a partner'")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/account/login/**")
+    tab_to(page, "el.id === 'id_login'")
+    page.keyboard.type("sam@keyboard-engineering.example")
+    tab_to(page, "el.id === 'id_password'")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"^[^?]*/partners/apply/$"))  # not the login page's ?next=
+
+    tab_to(page, "el.id === 'id_name'")
+    page.keyboard.type("Keyboard Engineering Ltd")
+    choose_option(page, "org_type", "Employer")
+    tab_to(page, "el.id === 'id_sector'")
+    page.keyboard.type("Engineering")  # a closed select jumps to the option typed
+    choose_option(page, "size", "10 to 49 employees")
+    tab_to(page, "el.id === 'id_postcode'")
+    page.keyboard.type("S1 2HH")
+    tab_to(page, "el.id === 'id_contact_name'")
+    page.keyboard.type("Sam Patel")
+    tab_to(page, "el.labels[0] && el.labels[0].textContent.includes('Pennine Institute')")
+    page.keyboard.press("Space")
+    tab_to(page, "el.labels[0] && el.labels[0].textContent.includes('Guest lectures')")
+    page.keyboard.press("Space")
+    tab_to(page, "el.id === 'id_consent'")
+    page.keyboard.press("Space")
+    tab_to(page, "el.textContent.trim() === 'Send application'")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/partner-area/keyboard-engineering-ltd/")
+    assert "waiting for review" in page.content()
+
+    def recorded():
+        from partners.models import Organisation
+
+        organisation = Organisation.objects.get(slug="keyboard-engineering-ltd")
+        return (
+            organisation.org_type,
+            organisation.size,
+            organisation.sector.slug,
+            [i.name for i in organisation.institutes.all()],
+        )
+
+    org_type, size, sector, institutes = in_thread(recorded)
+    assert (org_type, size, sector, institutes) == (
+        "employer", "small", "engineering-manufacturing", ["Pennine Institute of Technology"],
+    )  # fmt: skip
