@@ -111,6 +111,13 @@ def registered(request, token: str):
     )
 
 
+def _too_many_changes(request, token: str) -> bool:
+    """Changes and cancellations send mail: 20 an hour per registration link is plenty."""
+    return ratelimit.too_many(
+        request, scope="registration-change", limit=80, window=3600, extra=token
+    )
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def manage(request, token: str):
     """The page every mail links to: see, change or cancel a registration, no account needed."""
@@ -123,6 +130,8 @@ def manage(request, token: str):
         "dietary_needs": registration.dietary_needs,
         "sessions": list(registration.sessions.all()),
     }
+    if request.method == "POST" and _too_many_changes(request, token):
+        return ratelimit.too_many_response(request)
     form = ChangeRegistrationForm(
         request.POST if request.method == "POST" else None, initial=initial, event=event
     )
@@ -146,6 +155,8 @@ def manage(request, token: str):
 @require_http_methods(["GET", "HEAD", "POST"])
 def cancel(request, token: str):
     registration = _registration_or_404(token)
+    if request.method == "POST" and _too_many_changes(request, token):
+        return ratelimit.too_many_response(request)
     if request.method == "POST":
         try:
             services.cancel_registration(registration_id=registration.pk)

@@ -157,6 +157,13 @@ def remove_member(request, slug: str, pk: int):
     return redirect("partners:members", slug=slug)
 
 
+def _too_many_opportunities(request) -> bool:
+    """Each post or change mails the institute's staff: 30 an hour per person is plenty."""
+    return ratelimit.too_many(
+        request, scope="partner-opportunity", limit=120, window=3600, extra=str(request.user.pk)
+    )
+
+
 @login_required
 def opportunity_create(request, slug: str):
     membership = _membership(request, slug)
@@ -166,6 +173,8 @@ def opportunity_create(request, slug: str):
     form = OpportunityForm(
         request.POST if request.method == "POST" else None, organisation=organisation
     )
+    if request.method == "POST" and _too_many_opportunities(request):
+        return ratelimit.too_many_response(request)
     if request.method == "POST" and form.is_valid():
         try:
             services.post_opportunity(opportunity=form.instance, posted_by=request.user)
@@ -196,6 +205,8 @@ def opportunity_edit(request, slug: str, pk: int):
         instance=opportunity,
         organisation=organisation,
     )
+    if request.method == "POST" and _too_many_opportunities(request):
+        return ratelimit.too_many_response(request)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_opportunity(opportunity=form.instance, updated_by=request.user)

@@ -201,6 +201,21 @@ def test_any_input_to_the_manage_and_feedback_forms_gives_a_page(client, event, 
     body = urlencode(data)
     kind = "application/x-www-form-urlencoded"
     manage = registration.get_manage_url()
-    assert client.post(manage, body, content_type=kind).status_code in {302, 400}
+    # 429: the rate limit on changes, after many valid ones (fuzz examples share one link).
+    assert client.post(manage, body, content_type=kind).status_code in {302, 400, 429}
     # Feedback opens once the event is over; before that the page is a 404, never a 500.
     assert client.post(f"{manage}feedback/", body, content_type=kind).status_code in {302, 400, 404}
+
+
+def test_changes_and_cancellations_through_a_link_are_rate_limited(client, event):
+    registration = Registration.objects.create(
+        event=event, name="Ann", email="ann@example.com", status="confirmed"
+    )
+    manage = registration.get_manage_url()
+    for n in range(20):
+        response = client.post(manage, {"name": f"Ann {n}"})
+        assert response.status_code == 302
+    assert client.post(manage, {"name": "Ann again"}).status_code == 429
+    assert client.post(manage.rstrip("/") + "/cancel/").status_code == 429
+    registration.refresh_from_db()
+    assert (registration.name, registration.status) == ("Ann 19", "confirmed")

@@ -349,3 +349,20 @@ def test_skills_needs_reach_the_institutes_staff(
     [mail] = mailoutbox
     assert mail.to == ["skills@iot.example.org"]
     assert "needs 12 people with these skills" in mail.body
+
+
+def test_opportunity_posts_and_changes_are_rate_limited(client, own):
+    organisation, owner, _, opportunity = own
+    client.force_login(owner.user)
+    new = f"/partner-area/{organisation.slug}/opportunities/new/"
+    edit = f"/partner-area/{organisation.slug}/opportunities/{opportunity.pk}/"
+    for n in range(15):
+        assert (
+            client.post(new, opportunity_data(organisation, title=f"Post {n}")).status_code == 302
+        )
+        assert client.post(edit, opportunity_data(organisation)).status_code == 302
+    response = client.post(new, opportunity_data(organisation, title="One too many"))
+    assert response.status_code == 429
+    assert not organisation.opportunities.filter(title="One too many").exists()
+    client.force_login(MemberFactory(organisation=organisation, role="owner").user)
+    assert client.post(new, opportunity_data(organisation, title="A colleague")).status_code == 302
