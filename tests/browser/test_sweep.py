@@ -11,6 +11,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from tests.browser.keyboard import focus_problems
 from tests.factories import (
     CourseFactory,
     CourseRunFactory,
@@ -172,3 +173,6 @@ def test_every_page_at_every_width_has_no_violations(site, page, assert_accessib
             assert not sideways_overflow(page), (path, width, sideways_overflow(page))
             if width != 640:
                 assert_accessible(page)
+            if width == 1280:
+                problems = focus_problems(page)
+                assert not problems, (path, problems)
