@@ -41,7 +41,7 @@ CONTACT_EMAIL = env_str("CONTACT_EMAIL") or "hello@example.org"
 SECURITY_CONTACT_EMAIL = env_str("SECURITY_CONTACT_EMAIL") or CONTACT_EMAIL
 SECURITY_POLICY_URL = env_str("SECURITY_POLICY_URL")
 # Public pages for visitors without a session are cached this many seconds (0: off).
-PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 60)
 # Off only for load tests that send every request from one address (benchmarks/).
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
 # Shows a banner saying that courses, events and partners are made up (the demo data).
