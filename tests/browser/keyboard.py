@@ -46,3 +46,22 @@ def focus_problems(page, limit: int = 300) -> list[str]:
         if not state["seen"]:
             problems.append(f"hidden when focused: {state['key']}")
     return problems
+
+
+def follow(page, text: str, url) -> None:
+    """Tab to the link or button reading ``text``, press Enter and wait for ``url``."""
+    tab_to(page, f"el.textContent.trim() === {text!r}")
+    page.keyboard.press("Enter")
+    page.wait_for_url(url)
+
+
+def type_into(page, field_id: str, text: str) -> None:
+    """Tab to the field with id ``field_id`` and type ``text``."""
+    tab_to(page, f"el.id === {field_id!r}")
+    page.keyboard.type(text)
+
+
+def tick(page, label: str) -> None:
+    """Tab to the checkbox whose label contains ``label`` and tick it with the space bar."""
+    tab_to(page, f"el.labels && el.labels[0] && el.labels[0].textContent.includes({label!r})")
+    page.keyboard.press("Space")

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.browser.keyboard import tab_to
+from tests.browser.keyboard import follow, tab_to, tick, type_into
 from tests.factories import InstituteFactory, UserFactory, staff_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -205,41 +205,24 @@ def test_keyboard_only_employer_applies_to_become_a_partner(network, page):
 
     in_thread(employer)
     page.goto("/")
-    tab_to(page, "el.textContent.trim() === 'Partners'")
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/partners/")
-    tab_to(page, "el.textContent.trim() === 'Become a partner'")
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/partners/become-a-partner/")
-    tab_to(page, "el.textContent.trim() === 'Apply to become a partner'")
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/account/login/**")
-    tab_to(page, "el.id === 'id_login'")
-    page.keyboard.type("sam@keyboard-engineering.example")
-    tab_to(page, "el.id === 'id_password'")
-    page.keyboard.type(PASSWORD)
+    follow(page, "Partners", "**/partners/")
+    follow(page, "Become a partner", "**/partners/become-a-partner/")
+    follow(page, "Apply to become a partner", "**/account/login/**")
+    type_into(page, "id_login", "sam@keyboard-engineering.example")
+    type_into(page, "id_password", PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"^[^?]*/partners/apply/$"))  # not the login page's ?next=
 
-    tab_to(page, "el.id === 'id_name'")
-    page.keyboard.type("Keyboard Engineering Ltd")
+    type_into(page, "id_name", "Keyboard Engineering Ltd")
     choose_option(page, "org_type", "Employer")
-    tab_to(page, "el.id === 'id_sector'")
-    page.keyboard.type("Engineering")  # a closed select jumps to the option typed
+    type_into(page, "id_sector", "Engineering")  # a closed select jumps to the option typed
     choose_option(page, "size", "10 to 49 employees")
-    tab_to(page, "el.id === 'id_postcode'")
-    page.keyboard.type("S1 2HH")
-    tab_to(page, "el.id === 'id_contact_name'")
-    page.keyboard.type("Sam Patel")
-    tab_to(page, "el.labels[0] && el.labels[0].textContent.includes('Pennine Institute')")
-    page.keyboard.press("Space")
-    tab_to(page, "el.labels[0] && el.labels[0].textContent.includes('Guest lectures')")
-    page.keyboard.press("Space")
-    tab_to(page, "el.id === 'id_consent'")
-    page.keyboard.press("Space")
-    tab_to(page, "el.textContent.trim() === 'Send application'")
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/partner-area/keyboard-engineering-ltd/")
+    type_into(page, "id_postcode", "S1 2HH")
+    type_into(page, "id_contact_name", "Sam Patel")
+    tick(page, "Pennine Institute")
+    tick(page, "Guest lectures")
+    tick(page, "I agree")
+    follow(page, "Send application", "**/partner-area/keyboard-engineering-ltd/")
     assert "waiting for review" in page.content()
 
     def recorded():
