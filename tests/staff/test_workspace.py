@@ -1,3 +1,4 @@
+import time
 from datetime import timedelta
 
 import pytest
@@ -65,6 +66,26 @@ def test_twenty_wrong_passwords_in_a_row_are_throttled(client):
         "/account/login/", {"login": staff.email, "password": "the-right-password-1"}
     )
     assert "Too many failed login attempts" in response.content.decode()
+
+
+def test_guessing_the_second_factor_is_throttled(client):
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    staff = staff_user(email="staff@network.example", password="the-right-password-1")
+    EmailAddress.objects.create(user=staff, email=staff.email, verified=True, primary=True)
+    response = client.post(
+        "/account/login/", {"login": staff.email, "password": "the-right-password-1"}
+    )
+    assert response.url.startswith("/account/2fa/authenticate/")
+    right = format_hotp_value(hotp_value("JBSWY3DPEHPK3PXP", int(time.time()) // 30))
+    wrong = f"{(int(right) + 500_000) % 1_000_000:06d}"
+    for _ in range(5):
+        page = client.post("/account/2fa/authenticate/", {"code": wrong})
+        assert page.status_code == 200 and "Incorrect code" in page.content.decode()
+    page = client.post("/account/2fa/authenticate/", {"code": right})
+    assert "Too many failed login attempts" in page.content.decode()
+    assert "_auth_user_id" not in client.session
 
 
 def _activity(institute, n: int) -> None:
