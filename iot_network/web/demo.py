@@ -18,8 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from courses.models import Course, CourseRun, Level, QualificationType, SectorTag
-from events.models import Event, Session, Speaker
+from courses.models import Course, CourseRun, Enquiry, Level, QualificationType, SectorTag
+from events.models import Event, Registration, Session, Speaker
 from institutes.models import Institute, Route
 from institutes.services import load_reference_data
 from iot_network.staff.models import Role, StaffMembership
@@ -625,6 +625,67 @@ def _load_partner_activity(today: date) -> int:
     return len(approved)
 
 
+DEMO_ENQUIRIES = [
+    ("Jordan Hughes", "Can I study this part time while I keep my job? I work shifts."),
+    ("Mia Thompson", "I have a BTEC in engineering but no A levels. Would I be accepted?"),
+]
+
+
+def _load_staff_workload(institutes: list[Institute], routes: dict[str, Route], now) -> int:
+    """Something waiting on each demo staff member's dashboard: a partner application, a
+    vacancy to approve, unanswered enquiries and twelve weeks of event registrations."""
+    interests = list(Interest.objects.order_by("order")[:2])
+    for institute in institutes:
+        applicant, _ = Organisation.objects.update_or_create(
+            slug=slugify(f"{institute.town} Precision Engineering Ltd"),
+            defaults={
+                "name": f"{institute.town} Precision Engineering Ltd",
+                "org_type": Organisation.Type.EMPLOYER,
+                "sector": routes["engineering-manufacturing"],
+                "size": Organisation.Size.SMALL,
+                "summary": "A fictional precision engineering firm asking to become a partner.",
+                "status": Organisation.Status.PENDING,
+                "listed_in_directory": True,
+            },
+        )
+        applicant.institutes.set([institute])
+        applicant.interests.set(interests)
+        partner = Organisation.objects.approved().order_by("name").first()
+        partner.institutes.add(institute)
+        Opportunity.objects.update_or_create(
+            organisation=partner,
+            title=f"Summer work placement in {institute.town}",
+            defaults={
+                "institute": institute,
+                "kind": Opportunity.Kind.PLACEMENT,
+                "description": "Six weeks with our engineering team. (A demonstration placement.)",
+                "location": institute.town,
+                "closing_date": now.date() + timedelta(days=45),
+                "how_to_apply": "Ask your course tutor to put you forward.",
+                "status": Opportunity.Status.PENDING,
+            },
+        )
+        course = Course.objects.filter(institute=institute).order_by("title").first()
+        for name, message in DEMO_ENQUIRIES:
+            Enquiry.objects.get_or_create(
+                course=course,
+                email=f"{slugify(name)}@example.com",
+                defaults={"name": name, "message": message, "consent_to_contact": True},
+            )
+        event = Event.objects.filter(institute=institute).order_by("starts_at").first()
+        for week in range(12):
+            for k in range(1 + (week * 5) % 4):
+                registration, created = Registration.objects.get_or_create(
+                    event=event,
+                    email=f"visitor-{week}-{k}@example.com",
+                    defaults={"name": f"Visitor {week}-{k}", "status": "confirmed"},
+                )
+                if created:  # spread over the weeks, as real sign-ups would be
+                    when = now - timedelta(weeks=11 - week, days=k)
+                    Registration.objects.filter(pk=registration.pk).update(created_at=when)
+    return len(institutes)  # one applicant organisation each
+
+
 def _ensure_user(email: str, password: str, **fields):
     User = get_user_model()
     user, _ = User.objects.update_or_create(email=email, defaults=fields)
@@ -649,27 +710,22 @@ def load_demo(*, password: str, totp_secret: str = "", today: date | None = None
     )
     partners = list(Organisation.objects.approved().order_by("name"))
     summary.courses, summary.runs = _load_courses(institutes, routes, partners, today)
+    summary.partners += _load_staff_workload(institutes[:2], routes, timezone.now())
     accounts = [
-        ("admin@demo.iot-network.example", "National network admin", Role.NATIONAL_ADMIN, None),
-        (
-            "staff.blackcountry@demo.iot-network.example",
-            f"IoT staff ({institutes[0].name})",
-            Role.IOT_STAFF,
-            institutes[0],
-        ),
-        (
-            "staff.cheshire@demo.iot-network.example",
-            f"IoT staff ({institutes[1].name})",
-            Role.IOT_STAFF,
-            institutes[1],
-        ),
-        ("viewer@demo.iot-network.example", "Read-only viewer (all IoTs)", Role.VIEWER, None),
-    ]
-    for email, full_name, role, institute in accounts:
+        ("admin@demo.iot-network.example", "Asha Patel", "National network admin",
+         Role.NATIONAL_ADMIN, None),
+        ("staff.blackcountry@demo.iot-network.example", "Tom Evans",
+         f"IoT staff ({institutes[0].name})", Role.IOT_STAFF, institutes[0]),
+        ("staff.cheshire@demo.iot-network.example", "Grace Liu",
+         f"IoT staff ({institutes[1].name})", Role.IOT_STAFF, institutes[1]),
+        ("viewer@demo.iot-network.example", "Sam Reid", "Read-only viewer (all IoTs)",
+         Role.VIEWER, None),
+    ]  # fmt: skip
+    for email, person, full_name, role, institute in accounts:
         user = _ensure_user(
             email,
             password,
-            full_name=full_name,
+            full_name=person,
             is_staff=True,
             is_superuser=role == Role.NATIONAL_ADMIN,
         )

@@ -34,3 +34,28 @@ def test_load_demo_refuses_to_create_demo_accounts_in_production(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="Refusing"):
         call_command("load_demo", password="a-demo-password-1")
+
+
+def test_demo_staff_find_work_waiting_on_their_dashboard(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from courses.models import Enquiry
+    from events.models import Registration
+    from iot_network.staff.scoping import scope
+    from partners.models import Opportunity
+
+    load_demo(password="a-demo-password-1")
+    load_demo(password="a-demo-password-1")  # twice: nothing doubles
+    for place in ("blackcountry", "cheshire"):
+        user = User.objects.get(email=f"staff.{place}@demo.iot-network.example")
+        assert user.get_short_name() != "IoT"  # a person's name, not a role
+        pending = scope(Organisation.objects.filter(status="pending"), user, "institutes")
+        assert pending.count() == 1
+        assert scope(Opportunity.objects.filter(status="pending"), user, "institute").count() == 1
+        open_enquiries = Enquiry.objects.filter(replied_at__isnull=True)
+        assert scope(open_enquiries, user, "course__institute").count() == 2
+        recent = Registration.objects.filter(created_at__gte=timezone.now() - timedelta(weeks=12))
+        weeks = scope(recent, user, "event__institute").dates("created_at", "week")
+        assert len(weeks) >= 10
