@@ -47,18 +47,23 @@ def environment(*, port: int, database: str, redis_dbs: tuple[int, int], **extra
     }
 
 
-def prepare(env: dict) -> None:
-    """Create the database if needed, migrate it and collect static files."""
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database named in ``url`` unless it exists."""
     import psycopg
 
-    url = urllib.parse.urlsplit(env["DATABASE_URL"])
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/")
     with psycopg.connect(
-        host=url.hostname, port=url.port or 5432, user=url.username, dbname="postgres",
-        autocommit=True,
+        host=parts.hostname, port=parts.port or 5432, user=parts.username,
+        password=parts.password, dbname="postgres", autocommit=True,
     ) as conn:  # fmt: skip
-        name = url.path.lstrip("/")
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def prepare(env: dict) -> None:
+    """Create the database if needed, migrate it and collect static files."""
+    ensure_database(env["DATABASE_URL"])
     manage(env, "migrate", "-v0")
     manage(env, "collectstatic", "--noinput", "-v0")
     # A previous run's cached pages would flatter this one.

@@ -29,6 +29,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from _portal import ensure_database
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -213,21 +215,6 @@ def configure() -> str:
     )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iot_network.settings")
     return url
-
-
-def ensure_database(url: str) -> None:
-    from urllib.parse import urlsplit
-
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    with psycopg.connect(
-        host=parts.hostname, port=parts.port or 5432, user=parts.username,
-        password=parts.password, dbname="postgres", autocommit=True,
-    ) as conn:  # fmt: skip
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def log(message: str) -> None:

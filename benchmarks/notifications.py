@@ -20,6 +20,8 @@ import time
 import uuid
 from pathlib import Path
 
+from _portal import ensure_database
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -95,21 +97,6 @@ def configure(sink: SinkProcess, queue: str) -> dict[str, str]:
     os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iot_network.settings")
     return env
-
-
-def ensure_database(url: str) -> None:
-    from urllib.parse import urlsplit
-
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    with psycopg.connect(
-        host=parts.hostname, port=parts.port or 5432, user=parts.username, dbname="postgres",
-        autocommit=True,
-    ) as conn:  # fmt: skip
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def start_worker(env: dict[str, str], queue: str, concurrency: int) -> subprocess.Popen:

@@ -179,8 +179,7 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Export attendees of the selected events (CSV)", permissions=["view"])
     def export_attendees(self, request, queryset):
-        for event in queryset:
-            audit.record(actor=request.user, action="exported attendees", target=event)
+        audit.record_many(actor=request.user, action="exported attendees", targets=queryset)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="attendees.csv"'
         writer = csv.writer(response)

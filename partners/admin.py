@@ -1,6 +1,5 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,9 +17,6 @@ from .models import (
     OrganisationMember,
     SkillsNeed,
 )
-
-# Addresses typed without a scheme are https:// (Django 6's default, chosen now).
-URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class DecisionAdminMixin:
@@ -147,7 +143,6 @@ class OrganisationAdmin(
 ):
     institute_path = "institutes"
     decision_noun = "application"
-    formfield_overrides = URL_FIELDS
     list_display = [
         "name",
         "org_type",
@@ -203,7 +198,6 @@ class OrganisationAdmin(
 class OpportunityAdmin(DecisionAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     institute_path = "institute"
     decision_noun = "opportunity"
-    formfield_overrides = URL_FIELDS
     list_display = ["title", "kind", "organisation", "institute", "closing_date", "status"]
     list_filter = ["status", "kind", "institute__region", "institute"]
     list_select_related = ["organisation", "institute"]

@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 
-from iot_network.staff.scoping import institute_of
+from iot_network.staff.scoping import institute_id_of
 
 from .models import OPTIONAL_CATEGORIES, Category, Consent, ConsentChange, Message
 
@@ -98,7 +98,7 @@ def notify_many(notifications: Sequence[Notification]) -> list[Message]:
                 next_attempt_at=now if allowed else None,
                 about_type=ContentType.objects.get_for_model(n.about) if n.about else None,
                 about_id=str(n.about.pk) if n.about else "",
-                institute=institute_of(n.about) if n.about else None,
+                institute_id=institute_id_of(n.about) if n.about else None,
             )
         )
     # ignore_conflicts: a concurrent transaction may have queued the same key meanwhile.

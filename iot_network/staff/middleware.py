@@ -1,12 +1,8 @@
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
-
-
-def has_totp(user) -> bool:
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 class StaffMFAMiddleware:
@@ -25,7 +21,7 @@ class StaffMFAMiddleware:
             request.path.startswith(admin_prefix)
             and user.is_authenticated
             and user.is_staff
-            and not has_totp(user)
+            and not is_mfa_enabled(user, [Authenticator.Type.TOTP])
         ):
             messages.warning(
                 request,

@@ -23,6 +23,8 @@ from .scoping import institute_ids_of, scope, scope_of
 
 
 class ScopeRules:
+    # Addresses typed without a scheme are https:// (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     institute_path: str | None = None
     shared_reference = False
     read_only = False
@@ -111,8 +113,6 @@ class ScopeRules:
 
 
 class ScopedAdminMixin(ScopeRules):
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
     def get_queryset(self, request):
         return self.scoped_queryset(request, super().get_queryset(request))
 
@@ -179,15 +179,12 @@ class ScopedAdminMixin(ScopeRules):
         return entry
 
     def log_deletions(self, request, queryset):
-        for obj in queryset:
-            audit.record(actor=request.user, action="deleted", target=obj)
+        audit.record_many(actor=request.user, action="deleted", targets=queryset)
         return super().log_deletions(request, queryset)
 
 
 class ScopedInlineMixin(ScopeRules):
     """Inlines follow their parent: permission to change the parent is permission to change them."""
-
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_module_permission(self, request):
         return self._scope(request).is_staff_member

@@ -110,27 +110,32 @@ def institute_ids_of(obj: Model, path: str | None) -> set[int | None]:
     return {getattr(target, field.attname)}
 
 
-def institute_of(obj: Model):
+# How to reach an object's IoT, tried in order; the last hop is read as an id (no query for it).
+INSTITUTE_HOPS = (
+    ("institute",),
+    ("course", "institute"),
+    ("event", "institute"),
+    ("registration", "event", "institute"),
+)
+
+
+def institute_id_of(obj: Model) -> int | None:
     """The IoT an object is about, for the audit log and the outbox (None: national)."""
     from institutes.models import Institute
 
     if isinstance(obj, Institute):
-        return obj
-    for hops in (
-        ("institute",),
-        ("course", "institute"),
-        ("event", "institute"),
-        ("registration", "event", "institute"),
-        ("organisation",),
-    ):
+        return obj.pk
+    for *hops, last in INSTITUTE_HOPS:
         target = obj
         for hop in hops:
             target = getattr(target, hop, None)
             if target is None:
                 break
         else:
-            if isinstance(target, Institute):
-                return target
-            if hasattr(target, "institutes"):  # an organisation: its first IoT
-                return target.institutes.order_by("pk").first()
+            institute_id = getattr(target, f"{last}_id", None)
+            if institute_id is not None:
+                return institute_id
+    organisation = getattr(obj, "organisation", None)  # a partner's record: its first IoT
+    if organisation is not None and hasattr(organisation, "institutes"):
+        return organisation.institutes.order_by("pk").values_list("pk", flat=True).first()
     return None

@@ -631,7 +631,9 @@ DEMO_ENQUIRIES = [
 ]
 
 
-def _load_staff_workload(institutes: list[Institute], routes: dict[str, Route], now) -> int:
+def _load_staff_workload(
+    institutes: list[Institute], routes: dict[str, Route], partner: Organisation, now
+) -> int:
     """Something waiting on each demo staff member's dashboard: a partner application, a
     vacancy to approve, unanswered enquiries and twelve weeks of event registrations."""
     interests = list(Interest.objects.order_by("order")[:2])
@@ -650,7 +652,6 @@ def _load_staff_workload(institutes: list[Institute], routes: dict[str, Route], 
         )
         applicant.institutes.set([institute])
         applicant.interests.set(interests)
-        partner = Organisation.objects.approved().order_by("name").first()
         partner.institutes.add(institute)
         Opportunity.objects.update_or_create(
             organisation=partner,
@@ -710,7 +711,7 @@ def load_demo(*, password: str, totp_secret: str = "", today: date | None = None
     )
     partners = list(Organisation.objects.approved().order_by("name"))
     summary.courses, summary.runs = _load_courses(institutes, routes, partners, today)
-    summary.partners += _load_staff_workload(institutes[:2], routes, timezone.now())
+    summary.partners += _load_staff_workload(institutes[:2], routes, partners[0], timezone.now())
     accounts = [
         ("admin@demo.iot-network.example", "Asha Patel", "National network admin",
          Role.NATIONAL_ADMIN, None),

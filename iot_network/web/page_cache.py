@@ -14,7 +14,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.cache import patch_vary_headers
 
-SKIPPED_PREFIXES = ("/admin", "/account/", "/partner-area/", "/email/", "/healthz", "/static/")
+# Static files never get here: WhiteNoise answers them first.
+SKIPPED_PREFIXES = (
+    f"/{settings.ADMIN_URL}", "/account/", "/partner-area/", "/email/", "/healthz",
+)  # fmt: skip
 
 
 def _key(request) -> str:

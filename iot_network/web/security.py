@@ -8,6 +8,7 @@ browsers never execute, so they need no exception.
 from __future__ import annotations
 
 import contextvars
+import json
 import logging
 import re
 import uuid
@@ -92,8 +93,6 @@ class JsonFormatter(logging.Formatter):
     request logs, the method, path (never the query string) and status. No request bodies."""
 
     def format(self, record: logging.LogRecord) -> str:
-        import json
-
         data = {
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
             "level": record.levelname,
