@@ -25,17 +25,16 @@ class DistanceMiles(Func):
 
     output_field = FloatField()
 
-    def __init__(self, point: Point, *, lat: str = "latitude", lon: str = "longitude"):
+    def __init__(self, point: Point, *, lat: str = "lat", lon: str = "lng"):
         super().__init__(F(lat), F(lon))
         self.point = point
 
     def as_sql(self, compiler, connection, **extra_context):
         lat_sql, lat_params = compiler.compile(self.source_expressions[0])
         lon_sql, lon_params = compiler.compile(self.source_expressions[1])
-        postgres = connection.vendor == "postgresql"
-        cast = "::double precision" if postgres else ""
-        least = "LEAST" if postgres else "MIN"  # SQLite's two-argument MIN is LEAST
-        lat, lon = f"RADIANS({lat_sql}{cast})", f"RADIANS({lon_sql}{cast})"
+        # The columns are floating point (CourseRun.lat and .lng), so nothing is converted per row.
+        least = "LEAST" if connection.vendor == "postgresql" else "MIN"  # SQLite's MIN of two
+        lat, lon = f"RADIANS({lat_sql})", f"RADIANS({lon_sql})"
         # Rounding can push the cosine a hair above 1, where ACOS is undefined.
         sql = f"(%s * ACOS({least}(1.0, %s * COS({lat}) * COS({lon} - %s) + %s * SIN({lat}))))"
         lat0, lon0 = math.radians(self.point.latitude), math.radians(self.point.longitude)
@@ -46,11 +45,11 @@ class DistanceMiles(Func):
         return sql, params
 
 
-def distance_miles(point: Point, *, lat: str = "latitude", lon: str = "longitude") -> Func:
+def distance_miles(point: Point, *, lat: str = "lat", lon: str = "lng") -> Func:
     return DistanceMiles(point, lat=lat, lon=lon)
 
 
-def bounding_box(point: Point, miles: float, *, lat: str = "latitude", lon: str = "longitude") -> Q:
+def bounding_box(point: Point, miles: float, *, lat: str = "lat", lon: str = "lng") -> Q:
     """A cheap, index-friendly square around the circle, checked before the exact distance."""
     dlat = miles / 69.0
     dlon = miles / max(69.0 * math.cos(math.radians(point.latitude)), 1e-6)

@@ -116,7 +116,7 @@ def matching_runs(search: CourseSearch) -> QuerySet:
             distance__lte=search.radius_miles
         )
     elif search.point:
-        runs = runs.filter(latitude__isnull=False).annotate(distance=distance_miles(search.point))
+        runs = runs.filter(lat__isnull=False).annotate(distance=distance_miles(search.point))
     if Funding.NO_FEE in search.funding:
         runs = runs.filter(fee=0)
     return runs

@@ -1,6 +1,7 @@
 import json
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -140,6 +141,36 @@ def test_soonest_upcoming_start_is_kept_on_the_course_and_orders_the_list():
     refresh_upcoming_starts()
     sooner.refresh_from_db()
     assert sooner.upcoming_start == today + timedelta(days=10)
+
+
+@pytest.mark.postgresql
+def test_a_run_that_does_not_change_the_soonest_start_leaves_the_course_row_alone():
+    from django.db import connection
+
+    def row_version() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT ctid::text FROM courses_course WHERE id = %s", [course.pk])
+            return cursor.fetchone()[0]
+
+    today = timezone.localdate()
+    course = CourseFactory()
+    CourseRunFactory(course=course, start_date=today + timedelta(days=30))
+    before = row_version()
+    CourseRunFactory(course=course, start_date=today + timedelta(days=90))  # later: no change
+    assert row_version() == before
+    CourseRunFactory(course=course, start_date=today + timedelta(days=7))  # sooner: rewritten
+    assert row_version() != before
+    course.refresh_from_db()
+    assert course.upcoming_start == today + timedelta(days=7)
+
+
+def test_runs_keep_their_place_as_floating_point_for_distance_searches():
+    run = CourseRunFactory(latitude=Decimal("52.95123"), longitude=Decimal("-1.47456"))
+    run.refresh_from_db()
+    assert (run.lat, run.lng) == (52.95123, -1.47456)
+    online = CourseRunFactory(latitude=None, longitude=None)
+    online.refresh_from_db()
+    assert (online.lat, online.lng) == (None, None)
 
 
 @pytest.mark.postgresql
