@@ -442,12 +442,10 @@ def apply_planner_settings(server_defaults: bool) -> dict:
                 cursor.execute(f"ALTER DATABASE {name} SET {setting} = {value}")
     connection.close()
     with connection.cursor() as cursor:
-        return {setting: _show(cursor, setting) for setting in PLANNER_SETTINGS}
-
-
-def _show(cursor, setting: str) -> str:
-    cursor.execute(f"SHOW {setting}")
-    return cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT name, setting FROM pg_settings WHERE name = ANY(%s)", [list(PLANNER_SETTINGS)]
+        )
+        return dict(cursor.fetchall())
 
 
 def list_page(search) -> int:

@@ -142,6 +142,14 @@ class Course(models.Model):
         self.published_at = self.published_at or timezone.now()
 
 
+def _as_float(field_name: str) -> models.GeneratedField:
+    return models.GeneratedField(
+        expression=Cast(field_name, models.FloatField()),
+        output_field=models.FloatField(),
+        db_persist=True,
+    )
+
+
 class CourseRun(models.Model):
     """One intake of a course: when it starts, how it is taught, where, and what it costs."""
 
@@ -167,16 +175,8 @@ class CourseRun(models.Model):
     longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
     # The same place as floating point, kept by the database, for distance searches: comparing
     # and converting exact decimals cost more than the rest of a distance search together.
-    lat = models.GeneratedField(
-        expression=Cast("latitude", models.FloatField()),
-        output_field=models.FloatField(),
-        db_persist=True,
-    )
-    lng = models.GeneratedField(
-        expression=Cast("longitude", models.FloatField()),
-        output_field=models.FloatField(),
-        db_persist=True,
-    )
+    lat = _as_float("latitude")
+    lng = _as_float("longitude")
     fee = models.DecimalField(
         "fee (£)", max_digits=8, decimal_places=2, null=True, blank=True,
         help_text="The whole course fee for this run. 0 for no fee; empty if not yet known.",
