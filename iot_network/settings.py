@@ -127,17 +127,29 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # columns, which is all the quick start needs.
     SILENCED_SYSTEM_CHECKS.append("models.W040")
 
-# Cache (rate limits, sessions' neighbours) --------------------------------------------------
+# A failing dependency (cache, broker) is logged at most once per this many seconds per process.
+OUTAGE_LOG_INTERVAL = env_float("OUTAGE_LOG_INTERVAL", 60.0)
+
+# Cache (page cache, facet counts, postcode lookups, rate limits) ---------------------------
 _cache_url = env_str("CACHE_URL")
 if _cache_url:
     if not _cache_url.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured("CACHE_URL must be a redis://, rediss:// or unix:// URL.")
+    # Degrades instead of failing when Redis is unreachable (see README, "When Redis or the
+    # broker is down"): pages render uncached, public form limits open, sign-in throttles kept
+    # in each process's memory. Short socket timeouts bound what one request can wait.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "iot_network.web.resilient_cache.ResilientRedisCache",
             "LOCATION": _cache_url,
             "KEY_PREFIX": "iot",
             "TIMEOUT": 300,
+            "OPTIONS": {
+                "socket_connect_timeout": env_float("CACHE_SOCKET_TIMEOUT", 0.5),
+                "socket_timeout": env_float("CACHE_SOCKET_TIMEOUT", 0.5),
+                "retry_after": env_float("CACHE_RETRY_SECONDS", 5.0),
+                "local_fallback_prefixes": ["allauth:rl:"],
+            },
         }
     }
 else:
@@ -206,6 +218,23 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Load balancers probe over plain HTTP; a redirect would read as "down".
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Who the client is, behind proxies (rate limits, allauth's throttles, logs). With neither set,
+# X-Forwarded-For is ignored and the connecting address counts. TRUSTED_PROXY_COUNT=N: the
+# client is the Nth address from the right of X-Forwarded-For (each proxy appends one).
+# TRUSTED_CLIENT_IP_HEADER: a header the edge proxy sets and clients cannot (e.g.
+# CF-Connecting-IP). Only set these when every request reaches the app through those proxies.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER") or None
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+if TRUSTED_PROXY_COUNT and TRUSTED_CLIENT_IP_HEADER:
+    raise ImproperlyConfigured("Set TRUSTED_PROXY_COUNT or TRUSTED_CLIENT_IP_HEADER, not both.")
+# allauth reads the client address through our adapter; these keep its own settings in step.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = TRUSTED_CLIENT_IP_HEADER
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
 
@@ -274,6 +303,15 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 1000
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request hands mail to the broker after commit; when the broker is down it must give up
+# quickly (the row stays queued for the sweeper) rather than hold the person's page.
+CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT", 2.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 # Redis redelivers an unacknowledged message after the visibility timeout. It must be longer
 # than the longest countdown/ETA any task uses (retries with backoff included), or the message
 # is delivered twice; it is set for the result backend too, and beat's entries are short-lived

@@ -6,10 +6,15 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 
 from iot_network.notifications.services import notify
+from iot_network.web.client_ip import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):
     """Sends allauth's mails (verification, password reset, ...) through the outbox."""
+
+    def get_client_ip(self, request) -> str:
+        # One rule for who the client is, shared with our own rate limits (client_ip.py).
+        return client_ip(request)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # allauth greets with the site's name; without django.contrib.sites it would be blank.

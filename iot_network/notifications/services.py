@@ -10,7 +10,9 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
+from iot_network import outages
 from iot_network.staff.scoping import institute_id_of
 
 from .models import OPTIONAL_CATEGORIES, Category, Consent, ConsentChange, Message
@@ -148,9 +150,16 @@ def dispatch(message_ids: Sequence[int], *, countdown: float | None = None) -> N
 
     size = settings.NOTIFICATIONS_BATCH_SIZE
     for start in range(0, len(message_ids), size):
-        send_messages.apply_async(
-            args=[list(message_ids[start : start + size])], countdown=countdown
-        )
+        try:
+            send_messages.apply_async(
+                args=[list(message_ids[start : start + size])], countdown=countdown
+            )
+        except (KombuOperationalError, OSError) as exc:
+            # Runs after commit: the rows are saved and stay queued, and the sweeper hands them
+            # to a worker once the broker is back. The person's request must not fail for it.
+            outages.report("broker", "mail left queued for the sweeper", exc)
+            return
+        outages.recovered("broker")
 
 
 # Consent -------------------------------------------------------------------------------------

@@ -22,7 +22,9 @@ SKIPPED_PREFIXES = (
 
 def _key(request) -> str:
     digest = hashlib.sha256(
-        f"{request.get_host()}|{request.get_full_path()}".encode(errors="replace")
+        # The scheme too: a page rendered for http (robots.txt names the sitemap's URL) must
+        # not be served to https visitors.
+        f"{request.scheme}|{request.get_host()}|{request.get_full_path()}".encode(errors="replace")
     ).hexdigest()
     return f"page:{digest}"
 

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
 
+from .client_ip import client_ip
+
 
 def hit(scope: str, identity: str, *, limit: int, window: int) -> bool:
     """Count one attempt; True when ``identity`` has gone over ``limit`` in this window."""
@@ -18,6 +20,7 @@ def hit(scope: str, identity: str, *, limit: int, window: int) -> bool:
         return False
     digest = hashlib.sha256(identity.encode()).hexdigest()[:32]  # no personal data in keys
     key = f"ratelimit:{scope}:{digest}"
+    # With the cache down, add() answers True (see resilient_cache.py): public forms fail open.
     if cache.add(key, 1, timeout=window):
         return False
     try:
@@ -25,11 +28,6 @@ def hit(scope: str, identity: str, *, limit: int, window: int) -> bool:
     except ValueError:  # expired between add and incr
         cache.add(key, 1, timeout=window)
         return False
-
-
-def client_ip(request) -> str:
-    # Behind a proxy, run gunicorn with --forwarded-allow-ips so REMOTE_ADDR is the client's.
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def too_many(request, *, scope: str, limit: int, window: int, extra: str = "") -> bool:

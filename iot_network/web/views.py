@@ -47,11 +47,9 @@ def robots_txt(request):
 @never_cache
 @require_safe
 def healthz(request):
-    checks = run_checks()
-    healthy = all(value == "ok" for value in checks.values())
+    status, checks = run_checks()
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": checks},
-        status=200 if healthy else 503,
+        {"status": status, "checks": checks}, status=503 if status == "unavailable" else 200
     )
 
 
