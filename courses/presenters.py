@@ -4,8 +4,13 @@ filter chips, and schema.org JSON-LD."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.http import urlencode
 
+from iot_network.web.listing import EmptyState, Suggestion, url_without
+
+from .filters import DEFAULT_RADIUS, RADIUS_CHOICES
 from .models import CourseRun
 
 # form field → key in search.facet_counts()
@@ -55,47 +60,98 @@ def facet_groups(form, counts: dict) -> list[dict]:
     return groups
 
 
-def _without(request, name: str, value: str | None = None, *also: str) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    for key in also:
-        query.pop(key, None)
-    if value is None:
-        query.pop(name, None)
-    else:
-        query.setlist(name, [v for v in query.getlist(name) if v != value])
-    encoded = query.urlencode()
-    return request.path + (f"?{encoded}" if encoded else "")
-
-
 def active_filter_chips(request, form) -> list[dict]:
     chips = []
     data = form.cleaned_data
     if data.get("q"):
-        chips.append({"label": f"“{data['q']}”", "url": _without(request, "q")})
+        chips.append({"label": f"“{data['q']}”", "url": url_without(request, "q")})
     if form.point is not None:
         radius = data.get("radius") or "25"
         chips.append(
             {
                 "label": f"Within {radius} miles of {form.place_label}",
-                "url": _without(request, "postcode", None, "lat", "lng", "radius"),
+                "url": url_without(request, "postcode", None, "lat", "lng", "radius"),
             }
         )
     for name, _ in FACETS:
         labels = {str(v): label for v, label in form.fields[name].choices}
         for value in data.get(name) or []:
             chips.append(
-                {"label": labels.get(str(value), value), "url": _without(request, name, str(value))}
+                {
+                    "label": labels.get(str(value), value),
+                    "url": url_without(request, name, str(value)),
+                }
             )
     for name, prefix in (("start_from", "Starting from"), ("start_to", "Starting by")):
         if data.get(name):
             chips.append(
                 {
                     "label": f"{prefix} {date_format(data[name], 'j F Y')}",
-                    "url": _without(request, name),
+                    "url": url_without(request, name),
                 }
             )
     return chips
+
+
+def search_empty_state(request, form, chips: list[dict], *, apprenticeships: bool) -> EmptyState:
+    """What a course search that matched nothing says: each suggestion undoes part of the
+    search (the words, the distance, the filters) or leads somewhere that can help."""
+    noun = "apprenticeships" if apprenticeships else "courses"
+    data = form.cleaned_data
+    q = (data.get("q") or "").strip()
+    ask = Suggestion(
+        "ask an Institute of Technology near you what is coming up", reverse("institutes:list")
+    )
+    if not chips:
+        return EmptyState(
+            message=f"There are no {noun} to show at the moment",
+            explanation="Institutes of Technology add courses through the year.",
+            suggestions=[ask],
+            level=3,
+        )
+    suggestions = []
+    if q:
+        suggestions.append(Suggestion("check the spelling, or use fewer or more general words"))
+        if len(chips) > 1:
+            suggestions.append(
+                Suggestion(
+                    f"search for “{q}” with no other filters",
+                    f"{request.path}?{urlencode({'q': q})}",
+                )
+            )
+    if form.point is not None:
+        radius = int(data.get("radius") or DEFAULT_RADIUS)
+        wider = [miles for miles, _ in RADIUS_CHOICES if int(miles) > radius]
+        if wider:
+            query = request.GET.copy()
+            query.pop("page", None)
+            query["radius"] = wider[0]
+            suggestions.append(
+                Suggestion(
+                    f"search within {wider[0]} miles of {form.place_label}",
+                    f"{request.path}?{query.urlencode()}",
+                )
+            )
+        else:
+            suggestions.append(
+                Suggestion(
+                    "search anywhere in England",
+                    url_without(request, "postcode", None, "lat", "lng", "radius"),
+                )
+            )
+        if not apprenticeships:  # an apprenticeship is a job: it is where the employer is
+            online = {"q": q} if q else {}
+            online |= {"study_mode": "flexible", "attendance": "online"}
+            suggestions.append(
+                Suggestion(
+                    "look for online and flexible courses you can take from anywhere",
+                    f"{request.path}?{urlencode(online)}",
+                )
+            )
+    if len(chips) - bool(q) - (form.point is not None) > 1:
+        suggestions.append(Suggestion("remove one filter at a time, using the list above"))
+    suggestions += [Suggestion(f"browse all {noun}", request.path), ask]
+    return EmptyState(message=f"No {noun} match your search", suggestions=suggestions, level=3)
 
 
 COURSE_MODE = {

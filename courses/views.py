@@ -18,7 +18,7 @@ from .forms import EnquiryForm
 from .geo import distance_miles
 from .geocoding import GeocodingError, lookup_postcode
 from .models import Course, CourseRun, SavedSearch
-from .presenters import active_filter_chips, course_json_ld, facet_groups
+from .presenters import active_filter_chips, course_json_ld, facet_groups, search_empty_state
 from .search import cached_facet_counts, results_page
 from .services import save_search, submit_enquiry
 
@@ -67,14 +67,19 @@ def _search_page(request, *, template_name: str, apprenticeships_only: bool = Fa
     if course_filter.is_valid():
         search = course_filter.search
         page = _results(search, request.GET.get("page"))
+        chips = active_filter_chips(request, course_filter.form)
         context.update(
             search=search,
             page=page,
             facets=facet_groups(course_filter.form, cached_facet_counts(search)),
-            chips=active_filter_chips(request, course_filter.form),
+            chips=chips,
             place_label=course_filter.form.place_label,
             warning=course_filter.form.warning,
         )
+        if not page.object_list:
+            context["empty"] = search_empty_state(
+                request, course_filter.form, chips, apprenticeships=apprenticeships_only
+            )
         if apprenticeships_only:
             context["vacancies"] = _vacancies(search)
         status = 200

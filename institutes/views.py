@@ -12,7 +12,9 @@ from .models import Institute
 
 @require_safe
 def institute_list(request):
-    listing = filtered_listing(request, InstituteFilter, Institute.objects.all(), per_page=30)
+    listing = filtered_listing(
+        request, InstituteFilter, Institute.objects.all(), per_page=30, noun="institutes"
+    )
     return render(
         request, "institutes/institute_list.html", {"listing": listing}, status=listing.status
     )

@@ -11,9 +11,13 @@ class OrganisationFilter(django_filters.FilterSet):
         queryset=Institute.objects.all(),
         to_field_name="slug",
         empty_label="All institutes",
+        label="Institute",
     )
     sector = django_filters.ModelChoiceFilter(
-        queryset=Route.objects.all(), to_field_name="slug", empty_label="All sectors"
+        queryset=Route.objects.all(),
+        to_field_name="slug",
+        empty_label="All sectors",
+        label="Sector",
     )
     org_type = django_filters.ChoiceFilter(
         choices=Organisation.Type.choices, empty_label="All types", label="Type of organisation"

@@ -3,11 +3,12 @@ from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from institutes.models import Institute
 from iot_network.web import ratelimit
-from iot_network.web.listing import filtered_listing
+from iot_network.web.listing import EmptyState, Suggestion, filtered_listing
 
 from . import services
 from .filters import OrganisationFilter
@@ -28,7 +29,18 @@ def _directory():
 
 @require_safe
 def partner_list(request):
-    listing = filtered_listing(request, OrganisationFilter, _directory().distinct())
+    listing = filtered_listing(
+        request,
+        OrganisationFilter,
+        _directory().distinct(),
+        noun="partners",
+        when_none=EmptyState(
+            message="No partners are listed yet",
+            explanation="Employers, colleges, universities and training providers appear here "
+            "once an Institute of Technology approves their partnership.",
+            start=Suggestion("Become a partner", reverse("partners:become")),
+        ),
+    )
     return render(
         request, "partners/partner_list.html", {"listing": listing}, status=listing.status
     )

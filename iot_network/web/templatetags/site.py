@@ -73,3 +73,19 @@ def rich_text(value: str) -> str:
             link_rel="noopener noreferrer",
         )
     )
+
+
+@register.inclusion_tag("partials/empty_state.html")
+def empty_state(message, *, explanation="", start_url="", start_text="", count="", level=2):
+    """An empty list whose words the template knows: ``{% empty_state "You have no saved
+    searches" explanation="..." start_url=list_url start_text="Search for courses" %}``. Lists
+    whose suggestions depend on the filters build an ``EmptyState`` in Python instead and
+    ``{% include "partials/empty_state.html" with empty=... %}``."""
+    from .. import listing
+
+    start = listing.Suggestion(start_text, start_url) if start_url else None
+    return {
+        "empty": listing.EmptyState(
+            message=message, explanation=explanation, count=count, level=level, start=start
+        )
+    }
