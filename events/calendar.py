@@ -30,7 +30,9 @@ def _location(event: Event) -> str:
     return ", ".join(part for part in parts if part)
 
 
-def vevent(event: Event, *, attendee: tuple[str, str] | None = None) -> VEvent:
+def vevent(
+    event: Event, *, attendee: tuple[str, str] | None = None, cancelled: bool = False
+) -> VEvent:
     url = settings.SITE_URL + event.get_absolute_url()
     entry = VEvent()
     entry.add("uid", event_uid(event))
@@ -42,7 +44,7 @@ def vevent(event: Event, *, attendee: tuple[str, str] | None = None) -> VEvent:
     entry.add("location", _location(event))
     entry.add("url", url)
     entry.add("sequence", event.sequence)
-    entry.add("status", "CANCELLED" if event.is_cancelled else "CONFIRMED")
+    entry.add("status", "CANCELLED" if cancelled or event.is_cancelled else "CONFIRMED")
     organizer = vCalAddress(f"mailto:{settings.DEFAULT_FROM_EMAIL.split('<')[-1].rstrip('>')}")
     organizer.params["cn"] = vText(event.organiser_name)
     entry.add("organizer", organizer)
@@ -56,7 +58,12 @@ def vevent(event: Event, *, attendee: tuple[str, str] | None = None) -> VEvent:
 
 
 def calendar(
-    events: Iterable[Event], *, method: str = "PUBLISH", name: str = "", attendee=None
+    events: Iterable[Event],
+    *,
+    method: str = "PUBLISH",
+    name: str = "",
+    attendee=None,
+    cancelled: bool = False,
 ) -> str:
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -66,11 +73,18 @@ def calendar(
     if name:
         cal.add("x-wr-calname", name)
     for event in events:
-        cal.add_component(vevent(event, attendee=attendee))
+        cal.add_component(vevent(event, attendee=attendee, cancelled=cancelled))
     return cal.to_ical().decode()
 
 
-def invitation(event: Event, *, name: str, email: str) -> str:
-    """The .ics for one person's mail: a request to add (or update, or cancel) the event."""
-    method = "CANCEL" if event.is_cancelled else "REQUEST"
-    return calendar([event], method=method, attendee=(name, email))
+def invitation(event: Event, *, name: str, email: str, cancelled: bool = False) -> str:
+    """The .ics for one person's mail: a request to add (or update) the event, or to remove it
+    when the event is cancelled or ``cancelled`` says the person gave up their place. A removal
+    carries the same UID as the invitation, so calendar programs delete that entry."""
+    cancelled = cancelled or event.is_cancelled
+    return calendar(
+        [event],
+        method="CANCEL" if cancelled else "REQUEST",
+        attendee=(name, email),
+        cancelled=cancelled,
+    )

@@ -15,6 +15,10 @@ class EventQuerySet(models.QuerySet):
         """Events the public may see: published ones, and cancelled ones so people learn of it."""
         return self.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
 
+    def going_ahead(self) -> EventQuerySet:
+        """Published and not cancelled: the events people can still come to."""
+        return self.filter(status=Event.Status.PUBLISHED)
+
     def upcoming(self) -> EventQuerySet:
         return self.filter(ends_at__gte=timezone.now()).order_by("starts_at")
 
@@ -96,7 +100,8 @@ class Event(models.Model):
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     cancellation_reason = models.TextField(blank=True)
-    # Raised whenever the time or place changes, so calendar programs replace their copy.
+    # Raised whenever the time or place changes, so calendar programs replace their copy, and
+    # when someone's invitation is withdrawn, so their calendar program applies the cancellation.
     sequence = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

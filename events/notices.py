@@ -22,6 +22,11 @@ def when_text(event: Event) -> str:
     return f"{date_format(start, 'l j F Y, g:i a')} to {date_format(end, 'l j F Y, g:i a')}"
 
 
+def sentence(text: str) -> str:
+    """``text`` with one closing full stop: a time such as "9:00 a.m." already has it."""
+    return text if text.endswith(".") else f"{text}."
+
+
 def where_text(event: Event) -> str:
     if event.is_online:
         return "Online"
@@ -59,11 +64,15 @@ def notification(
     }
     attachments = ()
     if attach_invite:
+        # A cancelled registration's invite takes the event out of the person's calendar.
+        removed = event.is_cancelled or registration.status == Registration.Status.CANCELLED
         attachments = (
             Attachment.calendar(
-                invitation(event, name=registration.name, email=registration.email),
+                invitation(
+                    event, name=registration.name, email=registration.email, cancelled=removed
+                ),
                 filename=f"{event.slug}.ics",
-                method="CANCEL" if event.is_cancelled else "REQUEST",
+                method="CANCEL" if removed else "REQUEST",
             ),
         )
     return Notification(
@@ -120,7 +129,7 @@ def offer(registration: Registration) -> None:
         subject=f"A place is free for you: {event.title}",
         heading="A place is free for you",
         paragraphs=[
-            f"A place has become free. It is held for you until {expires}.",
+            "A place has become free. " + sentence(f"It is held for you until {expires}"),
             "Use the link below to accept it. If you do not, it goes to the next person waiting.",
         ],
         action=("Accept the place", settings.SITE_URL + registration.get_manage_url()),

@@ -9,6 +9,22 @@ STATUS = {
 }
 
 
+def availability(event: Event, places_left: int | None) -> str:
+    """The offer's schema.org ItemAvailability: whether a place can be booked now."""
+    state = event.registration_state()
+    if event.is_cancelled:
+        name = "Discontinued"
+    elif state == "not-yet":
+        name = "PreOrder"
+    elif state != "open":
+        name = "OutOfStock"
+    elif places_left == 0:
+        name = "SoldOut"
+    else:
+        name = "InStock"
+    return f"https://schema.org/{name}"
+
+
 def event_json_ld(event: Event, places_left: int | None) -> dict:
     url = settings.SITE_URL + event.get_absolute_url()
     data = {
@@ -30,23 +46,25 @@ def event_json_ld(event: Event, places_left: int | None) -> dict:
             "price": "0",
             "priceCurrency": "GBP",
             "url": url,
-            "availability": "https://schema.org/SoldOut"
-            if places_left == 0
-            else "https://schema.org/InStock",
+            "availability": availability(event, places_left),
         },
     }
     if event.is_online:
         data["location"] = {"@type": "VirtualLocation", "url": url}
     else:
+        address = {
+            "@type": "PostalAddress",
+            "streetAddress": strip_tags(
+                ", ".join(line.strip() for line in event.venue_address.splitlines() if line.strip())
+            ),
+            "postalCode": event.venue_postcode.strip(),
+            "addressCountry": "GB",
+        }
         data["location"] = {
             "@type": "Place",
             "name": event.venue_name,
-            "address": {
-                "@type": "PostalAddress",
-                "streetAddress": strip_tags(", ".join(event.venue_address.splitlines())),
-                "postalCode": event.venue_postcode,
-                "addressCountry": "GB",
-            },
+            # An empty property tells search engines the value is "", not that it is unknown.
+            "address": {key: value for key, value in address.items() if value},
         }
     if event.capacity is not None:
         data["maximumAttendeeCapacity"] = event.capacity

@@ -170,17 +170,31 @@ def cancel_registration(*, registration_id: int) -> Registration:
     if not registration.can_change:
         raise RegistrationError("This registration can no longer be cancelled.")
     had_place = registration.holds_a_place
+    # Only a confirmed place came with a calendar invitation (an offer or a waiting place did
+    # not), so only that needs a cancelling one.
+    had_invitation = registration.status in (Status.CONFIRMED, Status.ATTENDED)
     registration.status = Status.CANCELLED
     registration.save(update_fields=["status", "updated_at"])
     registration.sessions.clear()
+    if had_invitation:
+        # A calendar program applies a CANCEL only if its SEQUENCE is above the invitation's;
+        # raising the event's keeps a later invitation (registering again) from being older.
+        event.sequence += 1
+        event.save(update_fields=["sequence"])
     notices.tell(
         registration,
         key=f"event-registration-cancelled:{event.pk}:{registration.pk}",
         subject=f"Your registration is cancelled: {event.title}",
         heading="Your registration is cancelled",
         paragraphs=[
-            "You have cancelled your registration. You can register again while places last."
+            "You have cancelled your registration. You can register again while places last.",
+            *(
+                ["The calendar file attached removes the event from your calendar."]
+                if had_invitation
+                else []
+            ),
         ],
+        attach_invite=had_invitation,
     )
     if had_place:
         _promote_next(event)

@@ -263,7 +263,8 @@ class EventFeed(Feed):
         return f"Cancelled: {item.title}" if item.is_cancelled else item.title
 
     def item_description(self, item):
-        return f"{notices.when_text(item)}. {notices.where_text(item)}. {item.summary}"
+        parts = [notices.when_text(item), notices.where_text(item)]
+        return " ".join([*(notices.sentence(part) for part in parts if part), item.summary])
 
     def item_pubdate(self, item):
         return item.created_at

@@ -75,7 +75,7 @@ def dashboard(user) -> dict:
 
     today = timezone.localdate()
     events = list(
-        scope(Event.objects.published().upcoming(), user, "institute")
+        scope(Event.objects.going_ahead().upcoming(), user, "institute")
         .with_places_taken()
         .filter(capacity__isnull=False)
         .annotate(left=F("capacity") - F("places_taken"))

@@ -406,7 +406,8 @@ def _load_events(institutes: list[Institute], today: date) -> int:
             "starts_at": _at(conference_day, 9, 30),
             "ends_at": _at(conference_day, 16, 30),
             "venue_name": "Midlands Conference Centre (demo venue)",
-            "venue_address": "1 Example Way\nBirmingham\nB1 1AA",
+            "venue_address": "1 Example Way\nBirmingham",
+            "venue_postcode": "B1 1AA",
             "capacity": 140,
             "registration_opens_at": _at(today, 9),
             "accessibility_info": "Step-free access throughout, a hearing loop in the main hall, "

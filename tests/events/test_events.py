@@ -219,3 +219,67 @@ def test_changes_and_cancellations_through_a_link_are_rate_limited(client, event
     assert client.post(manage.rstrip("/") + "/cancel/").status_code == 429
     registration.refresh_from_db()
     assert (registration.name, registration.status) == ("Ann 19", "confirmed")
+
+
+def json_ld(client, event) -> dict:
+    content = client.get(event.get_absolute_url()).content.decode()
+    return json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', content, re.S)[1]
+    )
+
+
+def test_a_cancelled_events_json_ld_says_so_and_offers_no_places(client):
+    event = EventFactory(status="cancelled", capacity=40)
+    data = json_ld(client, event)
+    assert data["eventStatus"] == "https://schema.org/EventCancelled"
+    assert data["offers"]["availability"] == "https://schema.org/Discontinued"
+
+
+def test_json_ld_availability_follows_the_registration_state(client, event):
+    assert json_ld(client, event)["offers"]["availability"] == "https://schema.org/InStock"
+    for n in range(2):
+        Registration.objects.create(
+            event=event, name=f"P{n}", email=f"p{n}@example.com", status="confirmed"
+        )
+    assert json_ld(client, event)["offers"]["availability"] == "https://schema.org/SoldOut"
+    later = EventFactory(registration_opens_at=timezone.now() + timedelta(days=1))
+    assert json_ld(client, later)["offers"]["availability"] == "https://schema.org/PreOrder"
+    closed = EventFactory(registration_closes_at=timezone.now() - timedelta(days=1))
+    assert json_ld(client, closed)["offers"]["availability"] == "https://schema.org/OutOfStock"
+
+
+def test_json_ld_address_carries_the_venue_postcode_and_omits_an_unknown_one(client):
+    event = EventFactory(venue_address="1 Example Way\nBirmingham", venue_postcode="B1 1AA")
+    address = json_ld(client, event)["location"]["address"]
+    assert address["streetAddress"] == "1 Example Way, Birmingham"
+    assert address["postalCode"] == "B1 1AA"
+    assert "postalCode" not in json_ld(client, EventFactory())["location"]["address"]
+
+
+def test_times_that_end_a_sentence_get_one_full_stop(client):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    london = ZoneInfo("Europe/London")
+    start = datetime(2030, 7, 4, 9, 0, tzinfo=london)
+    event = EventFactory(
+        starts_at=start,
+        ends_at=start + timedelta(hours=7),
+        venue_name="Main campus",
+        registration_closes_at=datetime(2030, 7, 1, 9, 0, tzinfo=london),
+    )
+    content = client.get(event.get_absolute_url()).content.decode()
+    assert "Registration closes Monday 1 July 2030, 9:00 a.m.</p>" in content
+    not_yet = EventFactory(
+        starts_at=start,
+        ends_at=start + timedelta(hours=7),
+        registration_opens_at=datetime(2030, 6, 3, 9, 0, tzinfo=london),
+    )
+    content = client.get(not_yet.get_absolute_url()).content.decode()
+    assert "Registration opens Monday 3 June 2030, 9:00 a.m.</p>" in content
+    feed = client.get("/events/feed/").content.decode()
+    assert (
+        "Thursday 4 July 2030, 9:00 a.m. to 4:00 p.m. Main campus. "
+        "Tour the labs and meet the tutors."
+    ) in feed
+    assert "m.." not in feed

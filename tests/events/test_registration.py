@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -176,3 +177,42 @@ def test_feedback_is_asked_for_after_the_event_and_aggregated(event, client):
     )
     assert response.status_code == 302
     assert registration.feedback.rating == 4 and registration.feedback.useful is True
+
+
+def test_cancelling_your_own_place_removes_the_entry_from_your_calendar(event):
+    registration = sign_up(event)
+    [invited] = invite(mails_to("ann@example.com")[0])[0].walk("VEVENT")
+    services.cancel_registration(registration_id=registration.pk)
+    mail = mails_to("ann@example.com")[-1]
+    assert mail.context["heading"] == "Your registration is cancelled"
+    cal, mimetype = invite(mail)
+    assert "method=CANCEL" in mimetype and str(cal["METHOD"]) == "CANCEL"
+    [cancelled] = cal.walk("VEVENT")
+    assert cancelled["UID"] == invited["UID"]  # the same entry, so calendars remove it
+    assert int(cancelled["SEQUENCE"]) > int(invited["SEQUENCE"])
+    assert str(cancelled["STATUS"]) == "CANCELLED"
+    # Registering again adds the entry back: the new invitation is not older than the cancel.
+    sign_up(event, name="Ann Again", email="ann@example.com")
+    [again] = invite(mails_to("ann@example.com")[-1])[0].walk("VEVENT")
+    assert again["UID"] == invited["UID"]
+    assert int(again["SEQUENCE"]) >= int(cancelled["SEQUENCE"])
+
+
+def test_leaving_the_waiting_list_sends_no_calendar_file(event):
+    sign_up(event, "Ann A"), sign_up(event, "Bea B")
+    waiting = sign_up(event, "Cal C")
+    services.cancel_registration(registration_id=waiting.pk)
+    assert mails_to("cal@example.com")[-1].attachments == []  # nothing was in their calendar
+
+
+def test_an_offer_ends_its_sentence_with_one_full_stop(event):
+    event.waiting_list, event.offer_hours = Event.WaitingList.OFFER, 24
+    event.save()
+    first = sign_up(event, "Ann A")
+    sign_up(event, "Bea B"), sign_up(event, "Cal C")
+    services.cancel_registration(registration_id=first.pk)
+    [paragraph, *_] = mails_to("cal@example.com")[-1].context["paragraphs"]
+    assert re.fullmatch(
+        r"A place has become free\. It is held for you until \w+ \d+ \w+, \d+:\d\d [ap]\.m\.",
+        paragraph,
+    ), paragraph

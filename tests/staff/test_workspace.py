@@ -168,3 +168,14 @@ def test_csv_export_has_only_the_users_rows_and_defuses_formulas(client):
     assert "'=HYPERLINK(evil)" in body
     assert "Their course" not in body
     assert AuditEntry.objects.filter(actor=viewer, action="exported CSV").exists()
+
+
+def test_dashboard_leaves_cancelled_events_out_of_upcoming_events(client):
+    EventFactory(title="Robotics open day", capacity=40)
+    EventFactory(title="Employer breakfast", capacity=40, status="cancelled")
+    client.force_login(staff_user())
+    response = client.get("/admin/")
+    assert [event.title for event in response.context["dashboard"]["events"]] == [
+        "Robotics open day"
+    ]
+    assert "Employer breakfast" not in response.content.decode()
