@@ -55,3 +55,13 @@ def test_shortlist_changes_show_at_once_for_the_visitor_who_made_them(client, pa
     page = client.get("/courses/")
     assert "X-Page-Cache" not in page  # they now have a session
     assert "Remove" in page.content.decode() or "shortlisted" in page.content.decode().lower()
+
+
+def test_a_page_cached_for_http_is_never_served_to_https_visitors(client, page_cache, settings):
+    settings.SECURE_SSL_REDIRECT = False
+    plain = client.get("/robots.txt")
+    assert "Sitemap: http://testserver/sitemap.xml" in plain.content.decode()
+    secure = client.get("/robots.txt", secure=True)
+    assert secure["X-Page-Cache"] == "miss"
+    assert "Sitemap: https://testserver/sitemap.xml" in secure.content.decode()
+    assert client.get("/robots.txt", secure=True)["X-Page-Cache"] == "hit"
