@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from institutes.models import Institute, Route
 from iot_network.web import ratelimit
-from iot_network.web.listing import filtered_listing
+from iot_network.web.listing import EmptyState, Suggestion, filtered_listing
 
 from . import notices, services
 from .calendar import calendar
@@ -28,7 +28,18 @@ FEED_WINDOW = 200
 @require_safe
 def event_list(request):
     events = Event.objects.published().select_related("institute").with_places_taken()
-    listing = filtered_listing(request, EventFilter, events.upcoming())
+    listing = filtered_listing(
+        request,
+        EventFilter,
+        events.upcoming(),
+        noun="upcoming events",
+        when_none=EmptyState(
+            message="There are no upcoming events at the moment",
+            explanation="Institutes of Technology add open days, taster sessions, webinars "
+            "and employer events through the year.",
+            suggestions=[Suggestion("follow events in your calendar or news reader", "#follow")],
+        ),
+    )
     past_events = Event.objects.published().select_related("institute").past()[:6]
     return render(
         request,
