@@ -7,6 +7,7 @@ from django.db import transaction
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from iot_network.notifications.models import Category
 from iot_network.notifications.services import Notification, notify, notify_many
@@ -80,12 +81,26 @@ def describe_search(query: QueryDict) -> str:
     return ", ".join(parts) or "All courses"
 
 
+class SavedSearchError(Exception):
+    """A search that cannot be saved; the message is shown to the learner."""
+
+
 def save_search(*, user, query: QueryDict) -> tuple[SavedSearch, bool]:
-    query = query.copy()
-    query.pop("page", None)
-    return SavedSearch.objects.get_or_create(
-        user=user, query=query.urlencode(), defaults={"name": describe_search(query)}
-    )
+    """Save the search as the course list reads it: parameters it ignores (and the page) are
+    left out, so the saved search shows what the learner saw."""
+    from .filters import CourseFilter
+
+    kept = QueryDict(mutable=True)
+    for key in query:
+        if key in CourseFilter.base_filters:
+            kept.setlist(key, query.getlist(key))
+    encoded = kept.urlencode()
+    if len(encoded) > SavedSearch._meta.get_field("query").max_length:
+        raise SavedSearchError(
+            "This search is too long to save. Use fewer keywords or filters and try again."
+        )
+    name = Truncator(describe_search(kept)).chars(SavedSearch._meta.get_field("name").max_length)
+    return SavedSearch.objects.get_or_create(user=user, query=encoded, defaults={"name": name})
 
 
 def send_saved_search_alerts(*, now: datetime | None = None) -> int:

@@ -20,7 +20,7 @@ from .geocoding import GeocodingError, lookup_postcode
 from .models import Course, CourseRun, SavedSearch
 from .presenters import active_filter_chips, course_json_ld, facet_groups, search_empty_state
 from .search import cached_facet_counts, results_page
-from .services import save_search, submit_enquiry
+from .services import SavedSearchError, save_search, submit_enquiry
 
 PER_PAGE = 20
 SHORTLIST_KEY = "course_shortlist"
@@ -273,7 +273,11 @@ def save_current_search(request):
     from django.http import QueryDict
 
     query = QueryDict(request.POST.get("query", "")[:2000])
-    saved, created = save_search(user=request.user, query=query)
+    try:
+        saved, created = save_search(user=request.user, query=query)
+    except SavedSearchError as error:
+        messages.error(request, str(error))
+        return redirect("courses:list")
     if created:
         messages.success(
             request,

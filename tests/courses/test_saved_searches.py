@@ -74,3 +74,28 @@ def test_alerts_for_learners_who_did_not_opt_in_are_withheld(learner):
     CourseFactory(title="New course")
     send_saved_search_alerts()
     assert Message.objects.get(kind="course-alert").status == "withheld"
+
+
+def test_saving_a_search_keeps_only_what_the_search_reads(client, learner):
+    response = client.post("/courses/saved-searches/save/", {"query": "!" * 700})
+    assert response.status_code == 302
+    saved = SavedSearch.objects.get()  # the search page ignores "!!!…": it shows all courses
+    assert (saved.query, saved.name) == ("", "All courses")
+    client.post("/courses/saved-searches/save/", {"query": "level=4&utm_source=mail&!!=1"})
+    assert SavedSearch.objects.filter(query="level=4").exists()
+
+
+def test_a_search_too_long_to_save_is_refused_with_a_reason(client, learner):
+    response = client.post(
+        "/courses/saved-searches/save/", {"query": "level=" + "!" * 700}, follow=True
+    )
+    assert response.status_code == 200
+    assert "This search is too long to save" in response.content.decode()
+    assert not SavedSearch.objects.exists()
+
+
+def test_a_long_keyword_search_is_saved_under_a_shortened_name(client, learner):
+    client.post("/courses/saved-searches/save/", {"query": "q=" + "robotics+" * 150})
+    saved = SavedSearch.objects.get()
+    assert len(saved.name) <= 200 and saved.name.startswith("robotics robotics")
+    assert saved.name.endswith("…")
