@@ -77,6 +77,9 @@ def owner_of(status: str):
     return setup
 
 
+approved_owner = owner_of("approved")
+
+
 ASK = ("ask an Institute of Technology near you what is coming up", "/institutes/")
 SPELLING = ("check the spelling, or use fewer or more general words", None)
 ONE_AT_A_TIME = ("remove one filter at a time, using the list above", None)
@@ -297,7 +300,7 @@ CASES = [
     Case(
         "partners:area",
         "/partner-area/empty-ltd/",
-        owner_of("approved"),
+        approved_owner,
         count="0 opportunities",
         message="You have not posted any opportunities yet",
         start=("Post an opportunity", "/partner-area/empty-ltd/opportunities/new/"),
@@ -305,7 +308,7 @@ CASES = [
     Case(
         "partners:area",
         "/partner-area/empty-ltd/",
-        owner_of("approved"),
+        approved_owner,
         count="0 skills needs",
         message="You have not told us about any skills needs yet",
         start=("Tell us your skills needs", "/partner-area/empty-ltd/skills-needs/new/"),
@@ -313,7 +316,7 @@ CASES = [
     Case(
         "partners:area",
         "/partner-area/empty-ltd/",
-        owner_of("approved"),
+        approved_owner,
         count="0 engagements",
         message="Nothing recorded yet",
     ),
