@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Links in mail, JSON-LD, .ics and Atom point at the port `make run` serves on, unless set.
+SITE_URL ?= http://127.0.0.1:$(PORT)
 STAMP := $(VENV)/.installed
 
 .PHONY: run test lint format worker beat install migrate demo demo-code collectstatic clean constraints
@@ -29,7 +31,7 @@ demo-code: install
 	@DEBUG=1 $(BIN)/python manage.py demo_code
 
 run: demo
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=1 SITE_URL='$(SITE_URL)' $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 collectstatic: install
 	DEBUG=1 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
