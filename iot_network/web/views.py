@@ -14,13 +14,15 @@ from .health import run_checks
 
 @require_safe
 def home(request):
+    # "Coming up" promotes events to go to; a cancelled one is announced on the events list.
+    coming_up = Event.objects.going_ahead().upcoming().select_related("institute")[:3]
     return render(
         request,
         "web/home.html",
         {
             "institute_count": Institute.objects.count(),
             "course_count": Course.objects.published().count(),
-            "upcoming_events": Event.objects.published().upcoming().select_related("institute")[:3],
+            "upcoming_events": coming_up,
         },
     )
 

@@ -28,9 +28,11 @@ def test_home_page_has_skip_link_landmarks_and_one_h1(client, reference_data):
 def test_home_page_lists_only_upcoming_visible_events(client):
     EventFactory(title="Robotics open day")
     EventFactory(title="Draft event", status="draft")
+    EventFactory(title="Cancelled breakfast", status="cancelled")
     content = client.get("/").content.decode()
     assert "Robotics open day" in content
     assert "Draft event" not in content
+    assert "Cancelled breakfast" not in content  # "Coming up" is not coming up
 
 
 @pytest.mark.parametrize("name", ["about", "accessibility", "privacy", "contact"])
