@@ -1,4 +1,5 @@
-"""Scoping for every ModelAdmin: querysets, choices, permissions, saving, actions and the audit.
+"""Scoping for every ModelAdmin: querysets, choices, list filters, permissions, saving, actions
+and the audit.
 
 Declare on each ModelAdmin:
 - ``institute_path``: lookup from the model to its Institute; ``None`` for national data.
@@ -10,15 +11,16 @@ Declare on each ModelAdmin:
 
 from __future__ import annotations
 
-import csv
-
 from django import forms
+from django.contrib.admin.utils import label_for_field, lookup_field
 from django.db import models
-from django.http import Http404, HttpResponse
+from django.http import Http404
 
 from institutes.models import Institute
+from iot_network.web.csv_export import csv_response
 
 from . import audit
+from .filters import scoped_list_filter
 from .scoping import institute_ids_of, scope, scope_of
 
 
@@ -116,6 +118,10 @@ class ScopedAdminMixin(ScopeRules):
     def get_queryset(self, request):
         return self.scoped_queryset(request, super().get_queryset(request))
 
+    def get_list_filter(self, request):
+        # Filter choices are data too: scoped like the rows (see filters.py).
+        return [scoped_list_filter(self.model, item) for item in super().get_list_filter(request)]
+
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
@@ -204,24 +210,13 @@ class ScopedInlineMixin(ScopeRules):
 
 def export_as_csv(modeladmin, request, queryset):
     """The selected rows, with the columns of the list, as a CSV file (audited)."""
-    from django.contrib.admin.utils import label_for_field, lookup_field
-
     fields = [f for f in modeladmin.get_list_display(request) if f != "action_checkbox"]
     meta = modeladmin.model._meta
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{meta.model_name}.csv"'
-    writer = csv.writer(response)
-    writer.writerow([label_for_field(f, modeladmin.model, modeladmin) for f in fields])
-    count = 0
-    for obj in queryset:
-        row = []
-        for name in fields:
-            _, _, value = lookup_field(name, obj, modeladmin)
-            text = "" if value is None else str(value)
-            # Stop spreadsheets running a cell as a formula (CSV injection).
-            row.append("'" + text if text[:1] in ("=", "+", "-", "@") else text)
-        writer.writerow(row)
-        count += 1
+    response, count = csv_response(
+        filename=f"{meta.model_name}.csv",
+        header=[label_for_field(f, modeladmin.model, modeladmin) for f in fields],
+        rows=([lookup_field(name, obj, modeladmin)[2] for name in fields] for obj in queryset),
+    )
     audit.record(
         actor=request.user,
         action="exported CSV",
