@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
-from django.utils import timezone
 
 from iot_network.staff.mixins import ScopedAdminMixin, ScopedInlineMixin
 
+from . import services
 from .models import Course, CourseRun, Enquiry, SavedSearch, SectorTag
 
 
@@ -66,15 +66,14 @@ class CourseAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Publish the selected courses", permissions=["change"])
     def publish(self, request, queryset):
-        count = queryset.filter(status=Course.Status.DRAFT).update(status=Course.Status.PUBLISHED)
-        queryset.filter(published_at__isnull=True).update(published_at=timezone.now())
+        count = services.publish_courses(courses=queryset, acting_user=request.user)
         self.message_user(request, f"{count} course(s) published.", messages.SUCCESS)
 
     @admin.action(
         description="Unpublish the selected courses (back to draft)", permissions=["change"]
     )
     def unpublish(self, request, queryset):
-        count = queryset.filter(status=Course.Status.PUBLISHED).update(status=Course.Status.DRAFT)
+        count = services.unpublish_courses(courses=queryset, acting_user=request.user)
         self.message_user(request, f"{count} course(s) moved back to draft.", messages.SUCCESS)
 
 
@@ -110,7 +109,7 @@ class EnquiryAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Mark the selected enquiries as replied to", permissions=["change"])
     def mark_replied(self, request, queryset):
-        count = queryset.filter(replied_at__isnull=True).update(replied_at=timezone.now())
+        count = services.mark_enquiries_replied(enquiries=queryset, acting_user=request.user)
         self.message_user(request, f"{count} enquiry(ies) marked as replied to.", messages.SUCCESS)
 
 

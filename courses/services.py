@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils.text import Truncator
 
 from iot_network.notifications.models import Category
 from iot_network.notifications.services import Notification, notify, notify_many
+from iot_network.staff import audit
 
 from .models import Course, Enquiry, SavedSearch
 
@@ -52,6 +54,55 @@ def submit_enquiry(*, course: Course, name: str, email: str, phone: str, message
         },
     )
     return enquiry
+
+
+@transaction.atomic
+def publish_courses(*, courses: QuerySet[Course], acting_user) -> int:
+    """Publish the drafts among ``courses`` (staff's selection); returns how many."""
+    drafts = list(
+        Course.objects.select_for_update().filter(
+            pk__in=courses.values("pk"), status=Course.Status.DRAFT
+        )
+    )
+    now = timezone.now()
+    for course in drafts:
+        course.publish()
+        course.updated_at = now
+    Course.objects.bulk_update(drafts, ["status", "published_at", "updated_at"])
+    audit.record_many(actor=acting_user, action="published course", targets=drafts)
+    return len(drafts)
+
+
+@transaction.atomic
+def unpublish_courses(*, courses: QuerySet[Course], acting_user) -> int:
+    """Take the published courses among ``courses`` back to draft; returns how many."""
+    published = list(
+        Course.objects.select_for_update().filter(
+            pk__in=courses.values("pk"), status=Course.Status.PUBLISHED
+        )
+    )
+    now = timezone.now()
+    for course in published:
+        course.status, course.updated_at = Course.Status.DRAFT, now
+    Course.objects.bulk_update(published, ["status", "updated_at"])
+    audit.record_many(actor=acting_user, action="unpublished course", targets=published)
+    return len(published)
+
+
+@transaction.atomic
+def mark_enquiries_replied(*, enquiries: QuerySet[Enquiry], acting_user) -> int:
+    """Mark the unanswered enquiries among ``enquiries`` as replied to; returns how many."""
+    waiting = list(
+        Enquiry.objects.select_for_update(of=("self",))
+        .select_related("course")
+        .filter(pk__in=enquiries.values("pk"), replied_at__isnull=True)
+    )
+    now = timezone.now()
+    for enquiry in waiting:
+        enquiry.replied_at = now
+    Enquiry.objects.bulk_update(waiting, ["replied_at"])
+    audit.record_many(actor=acting_user, action="marked enquiry replied", targets=waiting)
+    return len(waiting)
 
 
 def refresh_upcoming_starts(*, today=None) -> int:

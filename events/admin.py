@@ -1,11 +1,10 @@
-import csv
 import uuid
 
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Avg, Count, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,6 +12,7 @@ from django.utils import timezone
 
 from iot_network.staff import audit
 from iot_network.staff.mixins import ScopedAdminMixin, ScopedInlineMixin
+from iot_network.web.csv_export import csv_response
 
 from . import services
 from .models import Event, Feedback, Registration, Session, Speaker
@@ -37,6 +37,15 @@ class CancelForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class CheckInSearchForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100)  # refuses NUL, which PostgreSQL can't store
+
+
+class CheckInForm(forms.Form):
+    registration = forms.IntegerField(min_value=1)
+    undo = forms.BooleanField(required=False)
 
 
 class MessageForm(forms.Form):
@@ -153,38 +162,29 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Publish the selected events", permissions=["change"])
     def publish(self, request, queryset):
-        count = queryset.filter(status=Event.Status.DRAFT).update(status=Event.Status.PUBLISHED)
+        count = services.publish_events(events=queryset, acting_user=request.user)
         self.message_user(request, f"{count} event(s) published.", messages.SUCCESS)
 
     @admin.action(description="Duplicate the selected events (as drafts)", permissions=["add"])
     def duplicate(self, request, queryset):
-        for event in queryset.prefetch_related("sessions__speakers", "routes"):
-            sessions, routes = list(event.sessions.all()), list(event.routes.all())
-            event.pk = None
-            event.slug = f"{event.slug[:200]}-copy-{uuid.uuid4().hex[:6]}"
-            event.title = f"{event.title} (copy)"
-            event.status, event.cancellation_reason, event.sequence = Event.Status.DRAFT, "", 0
-            event._state.adding = True
-            event.save()
-            event.routes.set(routes)
-            for session in sessions:
-                speakers = list(session.speakers.all())
-                session.pk, session.event = None, event
-                session._state.adding = True
-                session.save()
-                session.speakers.set(speakers)
+        copies = services.duplicate_events(events=queryset, acting_user=request.user)
         self.message_user(
-            request, f"{queryset.count()} event(s) duplicated as drafts.", messages.SUCCESS
+            request, f"{len(copies)} event(s) duplicated as drafts.", messages.SUCCESS
         )
 
     @admin.action(description="Export attendees of the selected events (CSV)", permissions=["view"])
     def export_attendees(self, request, queryset):
         audit.record_many(actor=request.user, action="exported attendees", targets=queryset)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="attendees.csv"'
-        writer = csv.writer(response)
-        writer.writerow(
-            [
+        registrations = (
+            Registration.objects.filter(event__in=queryset)
+            .exclude(status=Registration.Status.CANCELLED)
+            .select_related("event")
+            .prefetch_related("sessions")
+            .order_by("event__starts_at", "created_at")
+        )
+        response, _ = csv_response(
+            filename="attendees.csv",
+            header=[
                 "Event",
                 "Name",
                 "Email",
@@ -194,17 +194,8 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 "Dietary needs",
                 "Sessions",
                 "Registered at",
-            ]
-        )
-        registrations = (
-            Registration.objects.filter(event__in=queryset)
-            .exclude(status=Registration.Status.CANCELLED)
-            .select_related("event")
-            .prefetch_related("sessions")
-            .order_by("event__starts_at", "created_at")
-        )
-        for r in registrations:
-            writer.writerow(
+            ],
+            rows=(
                 [
                     r.event.title,
                     r.name,
@@ -216,7 +207,9 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     "; ".join(s.title for s in r.sessions.all()),
                     timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
                 ]
-            )
+                for r in registrations
+            ),
+        )
         return response
 
     # Extra pages -------------------------------------------------------------------------------
@@ -277,11 +270,9 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):
         event = self._event_or_404(request, pk)
         form = CancelForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
-            count = services.cancel_event(event_id=event.pk, reason=form.cleaned_data["reason"])
-            audit.record(
-                actor=request.user, action="cancelled event", target=event,
-                detail=form.cleaned_data["reason"],
-            )  # fmt: skip
+            count = services.cancel_event(
+                event_id=event.pk, reason=form.cleaned_data["reason"], acting_user=request.user
+            )
             self.message_user(
                 request, f"Event cancelled. {count} people will be told.", messages.SUCCESS
             )
@@ -300,11 +291,8 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 subject=form.cleaned_data["subject"],
                 body=form.cleaned_data["body"],
                 batch=f"event-{event.pk}-{uuid.uuid4().hex[:8]}",
+                acting_user=request.user,
             )
-            audit.record(
-                actor=request.user, action="messaged registrants", target=event,
-                detail=f"{form.cleaned_data['subject']} (to {count})",
-            )  # fmt: skip
             self.message_user(
                 request, f"Your message will be sent to {count} people.", messages.SUCCESS
             )
@@ -316,25 +304,24 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def check_in_view(self, request, pk):
         event = self._event_or_404(request, pk)
         if request.method == "POST":
-            registration = get_object_or_404(
-                event.registrations, pk=request.POST.get("registration")
+            form = CheckInForm(request.POST)
+            if not form.is_valid():
+                return HttpResponseBadRequest("Choose a registrant from the list.")
+            try:
+                registration = services.check_in(
+                    event=event,
+                    registration_id=form.cleaned_data["registration"],
+                    attended=not form.cleaned_data["undo"],
+                    acting_user=request.user,
+                )
+            except Registration.DoesNotExist:
+                raise Http404("No such registration for this event.") from None
+            self.message_user(
+                request, f"{registration.name}: {registration.get_status_display().lower()}."
             )
-            if registration.status in (Registration.Status.CONFIRMED, Registration.Status.ATTENDED):
-                attended = request.POST.get("undo") != "1"
-                registration.status = (
-                    Registration.Status.ATTENDED if attended else Registration.Status.CONFIRMED
-                )
-                registration.save(update_fields=["status", "updated_at"])
-                audit.record(
-                    actor=request.user,
-                    action="checked in" if attended else "undid check-in",
-                    target=registration,
-                )
-                self.message_user(
-                    request, f"{registration.name}: {registration.get_status_display().lower()}."
-                )
             return redirect(request.get_full_path())
-        query = request.GET.get("q", "").strip()[:100]
+        search = CheckInSearchForm(request.GET)
+        query = search.cleaned_data["q"] if search.is_valid() else ""
         people = event.registrations.filter(
             status__in=[Registration.Status.CONFIRMED, Registration.Status.ATTENDED]
         ).order_by("name")
@@ -348,15 +335,18 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):
             confirmed=Count("pk", filter=Q(status=Registration.Status.CONFIRMED)),
             attended=Count("pk", filter=Q(status=Registration.Status.ATTENDED)),
         )
-        return self._page(
+        response = self._page(
             request,
             event,
             "admin/events/event/check_in.html",
             "Check-in",
             people=people[:100],
             query=query,
+            search=search,
             counts=counts,
         )
+        response.status_code = 200 if search.is_valid() else 400
+        return response
 
     def summary_view(self, request, pk):
         event = self._event_or_404(request, pk, change=False)

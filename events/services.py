@@ -3,16 +3,18 @@ event row first, so capacity holds under concurrent requests on PostgreSQL."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from iot_network.notifications.services import notify_many
+from iot_network.staff import audit
 
 from . import notices
 from .models import Event, Registration, Session
@@ -257,7 +259,7 @@ def _everyone(event: Event, statuses) -> list[Registration]:
 
 
 @transaction.atomic
-def cancel_event(*, event_id: int, reason: str) -> int:
+def cancel_event(*, event_id: int, reason: str, acting_user) -> int:
     """Cancel the event and tell everyone registered or waiting, with a cancelling .ics."""
     event = _locked_event(event_id)
     if event.is_cancelled:
@@ -266,6 +268,7 @@ def cancel_event(*, event_id: int, reason: str) -> int:
     event.cancellation_reason = reason
     event.sequence += 1
     event.save(update_fields=["status", "cancellation_reason", "sequence", "updated_at"])
+    audit.record(actor=acting_user, action="cancelled event", target=event, detail=reason)
     people = _everyone(event, Registration.ACTIVE)
     notify_many(
         [
@@ -324,10 +327,16 @@ def event_changed(*, event_id: int, changed: list[str]) -> int:
 
 @transaction.atomic
 def message_attendees(
-    *, event_id: int, statuses: list[str], subject: str, body: str, batch: str
+    *, event_id: int, statuses: list[str], subject: str, body: str, batch: str, acting_user
 ) -> int:
     event = Event.objects.get(pk=event_id)
     people = _everyone(event, statuses)
+    audit.record(
+        actor=acting_user,
+        action="messaged registrants",
+        target=event,
+        detail=f"{subject} (to {len(people)})",
+    )
     notify_many(
         [
             notices.notification(
@@ -341,6 +350,67 @@ def message_attendees(
         ]
     )
     return len(people)
+
+
+@transaction.atomic
+def publish_events(*, events: QuerySet[Event], acting_user) -> int:
+    """Publish the drafts among ``events`` (staff's selection); returns how many."""
+    drafts = list(
+        Event.objects.select_for_update().filter(
+            pk__in=events.values("pk"), status=Event.Status.DRAFT
+        )
+    )
+    now = timezone.now()
+    for event in drafts:
+        event.status, event.updated_at = Event.Status.PUBLISHED, now
+    Event.objects.bulk_update(drafts, ["status", "updated_at"])
+    audit.record_many(actor=acting_user, action="published event", targets=drafts)
+    return len(drafts)
+
+
+@transaction.atomic
+def duplicate_events(*, events: QuerySet[Event], acting_user) -> list[Event]:
+    """A draft copy of each event, with its routes and agenda, for the next date to be set."""
+    copies = []
+    for event in events.prefetch_related("sessions__speakers", "routes"):
+        original = f"{event.title} (#{event.pk})"
+        sessions, routes = list(event.sessions.all()), list(event.routes.all())
+        event.pk = None
+        event.slug = f"{event.slug[:200]}-copy-{uuid.uuid4().hex[:6]}"
+        event.title = f"{event.title} (copy)"
+        event.status, event.cancellation_reason, event.sequence = Event.Status.DRAFT, "", 0
+        event._state.adding = True
+        event.save()
+        event.routes.set(routes)
+        for session in sessions:
+            speakers = list(session.speakers.all())
+            session.pk, session.event = None, event
+            session._state.adding = True
+            session.save()
+            session.speakers.set(speakers)
+        audit.record(
+            actor=acting_user, action="duplicated event", target=event, detail=f"copy of {original}"
+        )
+        copies.append(event)
+    return copies
+
+
+@transaction.atomic
+def check_in(*, event: Event, registration_id: int, attended: bool, acting_user) -> Registration:
+    """Mark a confirmed registrant attended at the door (or undo it); others are left as they
+    are. An id from another event is not found."""
+    registration = (
+        Registration.objects.select_for_update().filter(event=event).get(pk=registration_id)
+    )
+    if registration.status in (Status.CONFIRMED, Status.ATTENDED):
+        registration.status = Status.ATTENDED if attended else Status.CONFIRMED
+        registration.save(update_fields=["status", "updated_at"])
+        audit.record(
+            actor=acting_user,
+            action="checked in" if attended else "undid check-in",
+            target=registration,
+        )
+    return registration
 
 
 # Scheduled ----------------------------------------------------------------------------------

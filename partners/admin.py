@@ -3,7 +3,6 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 
 from iot_network.staff.mixins import ScopedAdminMixin, ScopedInlineMixin
 
@@ -244,7 +243,7 @@ class SkillsNeedAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Mark selected as acknowledged")
     def acknowledge_selected(self, request, queryset):
-        count = queryset.filter(acknowledged_at__isnull=True).update(acknowledged_at=timezone.now())
+        count = services.acknowledge_skills_needs(needs=queryset, acting_user=request.user)
         self.message_user(request, f"{count} marked as acknowledged.")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -223,6 +224,7 @@ def remove_member(*, member: OrganisationMember, removed_by) -> None:
         raise PartnerError(
             "An organisation needs at least one owner. Make someone else an owner first."
         )
+    _audit(removed_by, "removed partner member", member)
     member.delete()
 
 
@@ -281,6 +283,7 @@ def update_opportunity(*, opportunity: Opportunity, updated_by) -> Opportunity:
 def close_opportunity(*, opportunity: Opportunity, closed_by) -> Opportunity:
     opportunity.status = Opportunity.Status.CLOSED
     opportunity.save(update_fields=["status", "updated_at"])
+    _audit(closed_by, "closed opportunity", opportunity)
     return opportunity
 
 
@@ -361,6 +364,22 @@ def report_skills_need(*, need: SkillsNeed, reported_by) -> SkillsNeed:
         )
     )
     return need
+
+
+@transaction.atomic
+def acknowledge_skills_needs(*, needs: QuerySet[SkillsNeed], acting_user) -> int:
+    """Staff have seen these skills needs: mark the new ones acknowledged; returns how many."""
+    new = list(
+        SkillsNeed.objects.select_for_update().filter(
+            pk__in=needs.values("pk"), acknowledged_at__isnull=True
+        )
+    )
+    now = timezone.now()
+    for need in new:
+        need.acknowledged_at = now
+    SkillsNeed.objects.bulk_update(new, ["acknowledged_at"])
+    audit.record_many(actor=acting_user, action="acknowledged skills need", targets=new)
+    return len(new)
 
 
 def send_review_reminders(*, today: date | None = None) -> int:

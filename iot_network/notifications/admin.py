@@ -1,12 +1,10 @@
 from django.contrib import admin, messages
-from django.db import transaction
 from django.db.models import Count, Min
-from django.utils import timezone
 
 from iot_network.staff.mixins import ScopedAdminMixin
 
+from . import services
 from .models import Consent, ConsentChange, Message
-from .services import dispatch
 
 
 class RecentBatchFilter(admin.SimpleListFilter):
@@ -16,8 +14,9 @@ class RecentBatchFilter(admin.SimpleListFilter):
     parameter_name = "batch"
 
     def lookups(self, request, model_admin):
-        batches = (
-            Message.objects.exclude(batch="")
+        batches = (  # only the user's IoTs' sends, like the rows
+            model_admin.get_queryset(request)
+            .exclude(batch="")
             .values("batch")
             .annotate(started=Min("created_at"))
             .order_by("-started")[:15]
@@ -53,17 +52,8 @@ class MessageAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Retry the selected failed messages")
     def retry_failed(self, request, queryset):
-        with transaction.atomic():
-            ids = list(
-                queryset.filter(status=Message.Status.FAILED)
-                .select_for_update()
-                .values_list("pk", flat=True)
-            )
-            Message.objects.filter(pk__in=ids).update(
-                status=Message.Status.QUEUED, next_attempt_at=timezone.now(), attempts=0
-            )
-            transaction.on_commit(lambda: dispatch(ids))
-        self.message_user(request, f"{len(ids)} message(s) queued again.", messages.SUCCESS)
+        count = services.retry_failed(messages=queryset, acting_user=request.user)
+        self.message_user(request, f"{count} message(s) queued again.", messages.SUCCESS)
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from iot_network import outages
+from iot_network.staff import audit
 from iot_network.staff.scoping import institute_id_of
 
 from .models import OPTIONAL_CATEGORIES, Category, Consent, ConsentChange, Message
@@ -160,6 +161,24 @@ def dispatch(message_ids: Sequence[int], *, countdown: float | None = None) -> N
             outages.report("broker", "mail left queued for the sweeper", exc)
             return
         outages.recovered("broker")
+
+
+@transaction.atomic
+def retry_failed(*, messages: models.QuerySet[Message], acting_user) -> int:
+    """Queue the failed messages among ``messages`` again, from a first attempt; they are handed
+    to the worker after commit. Returns how many."""
+    failed = list(
+        Message.objects.select_for_update().filter(
+            pk__in=messages.values("pk"), status=Message.Status.FAILED
+        )
+    )
+    ids = [message.pk for message in failed]
+    Message.objects.filter(pk__in=ids).update(
+        status=Message.Status.QUEUED, next_attempt_at=timezone.now(), attempts=0
+    )
+    audit.record_many(actor=acting_user, action="retried message", targets=failed)
+    transaction.on_commit(lambda: dispatch(ids))
+    return len(ids)
 
 
 # Consent -------------------------------------------------------------------------------------

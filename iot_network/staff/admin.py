@@ -3,6 +3,8 @@ from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.models import Group
 
+from iot_network.accounts import services as account_services
+
 from .mixins import ScopedAdminMixin, export_as_csv
 from .models import AuditEntry, StaffMembership
 
@@ -31,14 +33,29 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     readonly_fields = fields
 
 
+class VerifiesThroughService:
+    """allauth's "mark verified" action, through a service, so it is audited."""
+
+    @admin.action(description="Mark selected email addresses as verified")
+    def make_verified(self, request, queryset):
+        count = account_services.verify_email_addresses(
+            addresses=queryset, acting_user=request.user
+        )
+        self.message_user(request, f"{count} email address(es) marked as verified.")
+
+
 # Third-party admins: national admins only, like every other account record.
-for model in (Group, EmailAddress, Authenticator):
+for model, extra in ((Group, ()), (EmailAddress, (VerifiesThroughService,)), (Authenticator, ())):
     if admin.site.is_registered(model):
         base = type(admin.site._registry[model])
         admin.site.unregister(model)
         admin.site.register(
             model,
-            type(f"National{base.__name__}", (ScopedAdminMixin, base), {"institute_path": None}),
+            type(
+                f"National{base.__name__}",
+                (*extra, ScopedAdminMixin, base),
+                {"institute_path": None, "__module__": __name__},
+            ),
         )
 
 admin.site.add_action(export_as_csv, "export_as_csv")

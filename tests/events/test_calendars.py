@@ -25,7 +25,7 @@ def test_network_feed_is_valid_and_keeps_uids_and_cancelled_events(client):
     kept.title, kept.starts_at = "Open day (new time)", kept.starts_at + timedelta(hours=1)
     kept.ends_at += timedelta(hours=1)
     kept.save()
-    services.cancel_event(event_id=dropped.pk, reason="Venue closed")
+    services.cancel_event(event_id=dropped.pk, reason="Venue closed", acting_user=None)
     after = vevents(client, "/events/calendar.ics")
     assert after["Open day (new time)"]["UID"] == before["Open day"]["UID"]
     assert str(after["Breakfast"]["STATUS"]) == "CANCELLED"

@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from iot_network.notifications.models import Message
 from iot_network.notifications.services import Notification, notify_many
+from iot_network.staff.models import AuditEntry
 from tests.factories import UserFactory, with_totp
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,7 @@ def test_staff_retry_failed_messages(
 ):
     dispatched = []
     monkeypatch.setattr(
-        "iot_network.notifications.admin.dispatch",
+        "iot_network.notifications.services.dispatch",
         lambda ids, countdown=None: dispatched.extend(ids),
     )
     ids = list(Message.objects.values_list("pk", flat=True))
@@ -65,6 +66,8 @@ def test_staff_retry_failed_messages(
     assert failed.status == "queued" and failed.attempts == 0
     assert dispatched == [failed.pk]
     assert Message.objects.filter(status="sent").count() == 3
+    [entry] = AuditEntry.objects.filter(action="retried message")
+    assert (entry.actor.is_superuser, entry.target_id) == (True, str(failed.pk))
 
 
 def test_outbox_rows_cannot_be_edited_or_added_by_hand(admin_client, bulk_send):
