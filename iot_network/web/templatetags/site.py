@@ -1,6 +1,8 @@
 from django import template
 from django.forms import BoundField, CheckboxInput, CheckboxSelectMultiple, RadioSelect
 
+from iot_network.web.listing import EmptyState, Suggestion
+
 register = template.Library()
 
 
@@ -81,11 +83,9 @@ def empty_state(message, *, explanation="", start_url="", start_text="", count="
     searches" explanation="..." start_url=list_url start_text="Search for courses" %}``. Lists
     whose suggestions depend on the filters build an ``EmptyState`` in Python instead and
     ``{% include "partials/empty_state.html" with empty=... %}``."""
-    from .. import listing
-
-    start = listing.Suggestion(start_text, start_url) if start_url else None
+    start = Suggestion(start_text, start_url) if start_url else None
     return {
-        "empty": listing.EmptyState(
+        "empty": EmptyState(
             message=message, explanation=explanation, count=count, level=level, start=start
         )
     }
