@@ -303,7 +303,7 @@ CASES = [
         approved_owner,
         count="0 opportunities",
         message="You have not posted any opportunities yet",
-        start=("Post an opportunity", "/partner-area/empty-ltd/opportunities/new/"),
+        start=("Post your first opportunity", "/partner-area/empty-ltd/opportunities/new/"),
     ),
     Case(
         "partners:area",
@@ -311,7 +311,7 @@ CASES = [
         approved_owner,
         count="0 skills needs",
         message="You have not told us about any skills needs yet",
-        start=("Tell us your skills needs", "/partner-area/empty-ltd/skills-needs/new/"),
+        start=("Tell us about a skills need", "/partner-area/empty-ltd/skills-needs/new/"),
     ),
     Case(
         "partners:area",
