@@ -39,6 +39,7 @@ def test_directory_filters_by_region(client, reference_data):
     assert "3 institutes" in content
     assert "East London Institute of Technology" in content
     assert "North East Institute of Technology" not in content
+    assert "<title>Institutes of Technology in London" in content  # the region's name, not its code
 
 
 def test_unknown_region_is_a_clear_400_not_a_500(client, reference_data):
