@@ -5,6 +5,7 @@ import pytest
 
 from events.models import Event, Registration
 from iot_network.notifications.models import Message
+from iot_network.staff.models import AuditEntry
 from tests.factories import EventFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +61,45 @@ def test_check_in_finds_people_by_name_and_marks_them_attended(admin_client, eve
     assert ann.status == "attended"
 
 
+def test_check_in_is_audited_and_can_be_undone(admin_client, event, people):
+    ann, _ = people
+    url = f"/admin/events/event/{event.pk}/check-in/"
+    admin_client.post(url, {"registration": ann.pk})
+    admin_client.post(url, {"registration": ann.pk, "undo": "1"})
+    ann.refresh_from_db()
+    assert ann.status == "confirmed"
+    actions = AuditEntry.objects.filter(target_id=str(ann.pk)).values_list("action", flat=True)
+    assert sorted(actions) == ["checked in", "undid check-in"]
+
+
+@pytest.mark.parametrize("query", ["ann\x00", "\x00", "a" * 101])
+def test_a_check_in_search_that_cannot_be_run_is_a_400_with_a_message(admin_client, event, query):
+    response = admin_client.get(f"/admin/events/event/{event.pk}/check-in/", {"q": query})
+    assert response.status_code == 400
+    assert "That search could not be used" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("posted", "status"), [({"registration": "abc"}, 400), ({"registration": "1\x00"}, 400),
+                           ({}, 400), ({"registration": 2**40}, 404)],
+)  # fmt: skip
+def test_a_check_in_of_someone_not_on_the_list_is_refused(admin_client, event, posted, status):
+    response = admin_client.post(f"/admin/events/event/{event.pk}/check-in/", posted)
+    assert response.status_code == status
+
+
+def test_check_in_cannot_reach_another_events_registrant(admin_client, event):
+    other = Registration.objects.create(
+        event=EventFactory(), name="Zed", email="zed@example.com", status="confirmed"
+    )
+    response = admin_client.post(
+        f"/admin/events/event/{event.pk}/check-in/", {"registration": other.pk}
+    )
+    assert response.status_code == 404
+    other.refresh_from_db()
+    assert other.status == "confirmed"
+
+
 def test_summary_counts_registrations_and_feedback(admin_client, event, people):
     ann, _ = people
     from events.models import Feedback
@@ -77,6 +117,23 @@ def test_export_attendees_as_csv(admin_client, event, people):
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:3] == ["Event", "Name", "Email"]
     assert {row[1] for row in rows[1:]} == {"Ann Able", "Bob Baker"}
+
+
+def test_exported_attendees_cannot_run_as_spreadsheet_formulas(admin_client, event):
+    for name in ['=HYPERLINK("http://x","Hi")', "+1+cmd|' /C calc'!A0", "@SUM(A1)", "-2+3"]:
+        Registration.objects.create(
+            event=event, name=name, email=f"{len(name)}@example.com", status="confirmed",
+            organisation="\t=1+1", dietary_needs="\r=2+2",
+        )  # fmt: skip
+    response = admin_client.post(
+        "/admin/events/event/", {"action": "export_attendees", "_selected_action": [event.pk]}
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode(), newline="")))
+    assert sorted(row[1] for row in rows[1:]) == [
+        "'+1+cmd|' /C calc'!A0", "'-2+3", "'=HYPERLINK(\"http://x\",\"Hi\")", "'@SUM(A1)",
+    ]  # fmt: skip
+    assert {row[3] for row in rows[1:]} == {"'\t=1+1"}
+    assert {row[6] for row in rows[1:]} == {"'\r=2+2"}
 
 
 def test_duplicate_copies_the_agenda_as_a_draft(admin_client, event):

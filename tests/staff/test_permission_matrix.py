@@ -1,157 +1,34 @@
 """Every registered ModelAdmin × role × action, generated from the admin registry.
 
-A model registered later without an entry in MAKERS fails ``test_every_admin_has_a_maker``, so
-nothing joins the staff workspace unchecked.
+A model registered later without an entry in MAKERS (registry.py) fails
+``test_every_admin_has_a_maker_and_the_scoping_mixin``, so nothing joins the staff workspace
+unchecked. Actions and their audit entries: test_admin_actions.py; filter choices:
+test_filter_scoping.py.
 """
 
 from __future__ import annotations
 
-import uuid
-from datetime import timedelta
-
 import pytest
-from allauth.account.models import EmailAddress
-from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.forms.models import model_to_dict
-from django.utils import timezone
 
-from courses.models import Course, Enquiry, SavedSearch, SectorTag
-from events.models import Event, Registration, Session, Speaker
-from institutes.models import Institute, Route
-from iot_network.notifications.models import Consent, ConsentChange, Message
+from courses.models import Course, Enquiry
+from events.models import Event, Registration, Session
 from iot_network.staff.mixins import ScopeRules
-from iot_network.staff.models import AuditEntry, StaffMembership
-from partners.models import Engagement, Interest, Opportunity, Organisation, SkillsNeed
-from tests.factories import (
-    CourseFactory,
-    EventFactory,
-    InstituteFactory,
-    OpportunityFactory,
-    OrganisationFactory,
-    RouteFactory,
-    SessionFactory,
-    UserFactory,
-    staff_user,
-)
+from partners.models import Engagement, Opportunity, Organisation, SkillsNeed
+from tests.factories import CourseFactory
+from tests.staff.registry import MAKERS, REGISTRY, kind_of, url
 
 pytestmark = pytest.mark.django_db
 
-
-def _uid() -> str:
-    return uuid.uuid4().hex[:10]
-
-
-def _organisation(institute):
-    return OrganisationFactory(institutes=[institute], status="pending")
-
-
-# How to make one row "in" an institute. National and shared rows ignore the institute.
-MAKERS = {
-    Course: lambda i: CourseFactory(institute=i),
-    Enquiry: lambda i: Enquiry.objects.create(
-        course=CourseFactory(institute=i),
-        name="Sam",
-        email="sam@example.com",
-        message="Hello",
-        consent_to_contact=True,
-    ),
-    Event: lambda i: EventFactory(institute=i),
-    Registration: lambda i: Registration.objects.create(
-        event=EventFactory(institute=i),
-        name="Sam",
-        email=f"{_uid()}@example.com",
-        status="confirmed",
-    ),
-    Session: lambda i: SessionFactory(event=EventFactory(institute=i)),
-    Institute: lambda i: i,
-    Organisation: _organisation,
-    Opportunity: lambda i: OpportunityFactory(
-        organisation=OrganisationFactory(institutes=[i]), institute=i, status="pending"
-    ),
-    SkillsNeed: lambda i: SkillsNeed.objects.create(
-        organisation=OrganisationFactory(institutes=[i]),
-        institute=i,
-        skills="CAD",
-        people_needed=3,
-        needed_by=timezone.localdate() + timedelta(days=90),
-    ),
-    Engagement: lambda i: Engagement.objects.create(
-        organisation=OrganisationFactory(institutes=[i]),
-        institute=i,
-        kind="talk",
-        occurred_on=timezone.localdate(),
-    ),
-    Message: lambda i: Message.objects.create(
-        recipient="a@example.com",
-        kind="generic",
-        category="transactional",
-        dedupe_key=_uid(),
-        message_id=f"<{_uid()}@example.org>",
-        status="failed",
-        institute=i,
-    ),
-    AuditEntry: lambda i: AuditEntry.objects.create(action="changed", institute=i),
-    # Shared reference lists and national records.
-    Route: lambda i: RouteFactory(),
-    SectorTag: lambda i: SectorTag.objects.create(name=_uid(), slug=_uid()),
-    Interest: lambda i: Interest.objects.create(slug=_uid(), name=_uid(), description="x"),
-    Speaker: lambda i: Speaker.objects.create(name="Priya Nair"),
-    SavedSearch: lambda i: SavedSearch.objects.create(
-        user=UserFactory(), name="Cyber", query="q=cyber"
-    ),
-    Consent: lambda i: Consent.objects.create(email=f"{_uid()}@example.com", category="news"),
-    ConsentChange: lambda i: ConsentChange.objects.create(
-        email="c@example.com", category="news", granted=True, source="preferences"
-    ),
-    StaffMembership: lambda i: StaffMembership.objects.create(
-        user=UserFactory(), role="viewer", institute=i
-    ),
-    Group: lambda i: Group.objects.create(name=_uid()),
-    EmailAddress: lambda i: EmailAddress.objects.create(
-        user=UserFactory(), email=f"{_uid()}@example.com"
-    ),
-    Authenticator: lambda i: Authenticator.objects.create(
-        user=UserFactory(), type="recovery_codes", data={"seed": "x"}
-    ),
-}
-MAKERS[get_user_model()] = lambda i: UserFactory()
-
-REGISTRY = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 ROLES = ["national", "iot-staff", "viewer", "learner", "anonymous"]
 
 
 def test_every_admin_has_a_maker_and_the_scoping_mixin():
     for model, model_admin in REGISTRY:
-        assert model in MAKERS, f"add {model._meta.label} to MAKERS in this test"
+        assert model in MAKERS, f"add {model._meta.label} to MAKERS in tests/staff/registry.py"
         assert isinstance(model_admin, ScopeRules), f"{model._meta.label} is not scoped"
-
-
-@pytest.fixture
-def world(client):
-    home, away = InstituteFactory(), InstituteFactory()
-    people = {
-        "national": staff_user("national-admin"),
-        "iot-staff": staff_user("iot-staff", [home]),
-        "viewer": staff_user("viewer", [home]),
-        "learner": UserFactory(),
-    }
-    return home, away, people
-
-
-def url(model, view, *args):
-    from django.urls import reverse
-
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
-
-
-def kind_of(model_admin) -> str:
-    if model_admin.shared_reference:
-        return "shared"
-    return "national" if model_admin.institute_path is None else "scoped"
 
 
 def expected(role: str, kind: str, view: str, where: str, model_admin, national, obj):
