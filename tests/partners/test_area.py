@@ -4,6 +4,7 @@ import pytest
 from django.urls import URLPattern, reverse
 from django.utils import timezone
 
+from iot_network.staff.models import AuditEntry
 from partners import urls as partner_urls
 from partners.models import Interest, Invitation, Opportunity, OrganisationMember, SkillsNeed
 from tests.factories import (
@@ -209,6 +210,8 @@ def test_only_owners_invite_and_remove_and_the_last_owner_stays(client, own):
     assert organisation.members.filter(pk=owner.pk).exists()  # the only owner
     client.post(reverse("partners:remove-member", args=[organisation.slug, member.pk]))
     assert not organisation.members.filter(pk=member.pk).exists()
+    [entry] = AuditEntry.objects.filter(action="removed partner member")
+    assert (entry.actor, entry.target_id) == (owner.user, str(member.pk))
 
 
 def opportunity_data(organisation, **overrides):
@@ -308,6 +311,8 @@ def test_closing_an_opportunity_takes_it_down(client, own):
     opportunity.refresh_from_db()
     assert opportunity.status == Opportunity.Status.CLOSED
     assert client.get(opportunity.get_absolute_url()).status_code == 404
+    [entry] = AuditEntry.objects.filter(action="closed opportunity")
+    assert (entry.actor, entry.target_id) == (owner.user, str(opportunity.pk))
 
 
 def test_pending_partner_cannot_post_or_invite_yet(client):
