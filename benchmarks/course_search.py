@@ -399,8 +399,8 @@ def generate(total_runs: int, rng: random.Random, today: date) -> tuple[int, int
 
 
 def searches(today: date) -> dict:
-    from courses.geo import Point
     from courses.search import CourseSearch, Sort
+    from iot_network.web.geo import Point
 
     derby = Point(52.95, -1.47)  # a few miles from the East Midlands institute
     salford = Point(53.47, -2.25)

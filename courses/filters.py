@@ -7,9 +7,9 @@ import django_filters
 from django import forms
 
 from institutes.models import Institute, Region, Route
+from iot_network.web.geo import Point
+from iot_network.web.geocoding import GeocodingError, lookup_postcode
 
-from .geo import Point
-from .geocoding import GeocodingError, lookup_postcode
 from .models import Course, CourseRun, Level, QualificationType, SectorTag
 from .search import CourseSearch, Funding, Sort, search_courses
 

@@ -5,33 +5,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from institutes.models import Institute, Route
-
-from .querysets import CourseQuerySet, CourseRunQuerySet
-from .validators import (
+from iot_network.web.identifiers import (
     validate_lars_code,
     validate_qan,
     validate_standard_reference,
     validate_ukprn,
 )
 
-
-class QualificationType(models.TextChoices):
-    HTQ = "htq", "Higher Technical Qualification (HTQ)"
-    HNC = "hnc", "Higher National Certificate (HNC)"
-    HND = "hnd", "Higher National Diploma (HND)"
-    FOUNDATION_DEGREE = "foundation-degree", "Foundation degree"
-    CERT_HE = "cert-he", "Certificate of Higher Education (CertHE)"
-    DIP_HE = "dip-he", "Diploma of Higher Education (DipHE)"
-    HIGHER_APPRENTICESHIP = "higher-apprenticeship", "Higher apprenticeship"
-    DEGREE_APPRENTICESHIP = "degree-apprenticeship", "Degree apprenticeship"
-    PROFESSIONAL = "professional", "Professional or short course"
-    BOOTCAMP = "bootcamp", "Skills Bootcamp"
-
-
-APPRENTICESHIP_TYPES = (
-    QualificationType.HIGHER_APPRENTICESHIP,
-    QualificationType.DEGREE_APPRENTICESHIP,
-)
+from .choices import APPRENTICESHIP_TYPES, QualificationType
+from .querysets import CourseQuerySet, CourseRunQuerySet
 
 
 class Level(models.IntegerChoices):

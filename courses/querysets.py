@@ -3,14 +3,14 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from .choices import APPRENTICESHIP_TYPES
+
 
 class CourseQuerySet(models.QuerySet):
     def published(self) -> CourseQuerySet:
         return self.filter(status="published")
 
     def apprenticeships(self) -> CourseQuerySet:
-        from .models import APPRENTICESHIP_TYPES
-
         return self.filter(qualification_type__in=APPRENTICESHIP_TYPES)
 
     def for_listing(self) -> CourseQuerySet:

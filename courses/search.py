@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
@@ -29,7 +30,8 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from .geo import Point, bounding_box, distance_miles
+from iot_network.web.geo import Point, bounding_box, distance_miles
+
 from .models import APPRENTICESHIP_TYPES, Course, CourseRun
 
 
@@ -138,8 +140,6 @@ def _uses_runs(search: CourseSearch) -> bool:
 
 def _keyword_filter(courses: QuerySet, q: str) -> QuerySet:
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank
-
         query = SearchQuery(q, search_type="websearch", config="english")
         return courses.filter(search_vector=query).annotate(
             # F(): rank the stored, weighted vector. A bare field name would make Django rebuild

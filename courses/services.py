@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Min, OuterRef, QuerySet, Subquery
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +14,8 @@ from iot_network.notifications.models import Category
 from iot_network.notifications.services import Notification, notify, notify_many
 from iot_network.staff import audit
 
-from .models import Course, Enquiry, SavedSearch
+from .filters import CourseFilter
+from .models import Course, CourseRun, Enquiry, SavedSearch
 
 
 @transaction.atomic
@@ -108,10 +109,6 @@ def mark_enquiries_replied(*, enquiries: QuerySet[Enquiry], acting_user) -> int:
 def refresh_upcoming_starts(*, today=None) -> int:
     """Recompute each course's soonest upcoming start: nightly, as start dates pass (and, on
     databases without the trigger, to fill the column at all). Returns the courses updated."""
-    from django.db.models import Min, OuterRef, Subquery
-
-    from .models import CourseRun
-
     today = today or timezone.localdate()
     soonest = Subquery(
         CourseRun.objects.filter(course=OuterRef("pk"), start_date__gte=today)
@@ -139,8 +136,6 @@ class SavedSearchError(Exception):
 def save_search(*, user, query: QueryDict) -> tuple[SavedSearch, bool]:
     """Save the search as the course list reads it: parameters it ignores (and the page) are
     left out, so the saved search shows what the learner saw."""
-    from .filters import CourseFilter
-
     kept = QueryDict(mutable=True)
     for key in query:
         if key in CourseFilter.base_filters:
@@ -160,8 +155,6 @@ def send_saved_search_alerts(*, now: datetime | None = None) -> int:
     Course alerts are optional mail: the outbox withholds them unless the learner opted in.
     Safe to run twice a day: the dedupe key names the day.
     """
-    from .filters import CourseFilter
-
     now = now or timezone.now()
     sent = 0
     for saved in SavedSearch.objects.select_related("user").filter(user__is_active=True):

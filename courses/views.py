@@ -4,19 +4,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Prefetch, When
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from iot_network.notifications.services import has_consent
 from iot_network.web import ratelimit
-from partners.models import Organisation
+from iot_network.web.geo import Point, distance_miles
+from iot_network.web.geocoding import GeocodingError, lookup_postcode
+from partners.models import Opportunity, Organisation
 
 from .filters import DEFAULT_RADIUS, CourseFilter
 from .forms import EnquiryForm
-from .geo import distance_miles
-from .geocoding import GeocodingError, lookup_postcode
 from .models import Course, CourseRun, SavedSearch
 from .presenters import active_filter_chips, course_json_ld, facet_groups, search_empty_state
 from .search import cached_facet_counts, results_page
@@ -91,8 +93,6 @@ def _search_page(request, *, template_name: str, apprenticeships_only: bool = Fa
 
 def _vacancies(search) -> dict:
     """Partner employers' live apprenticeship vacancies that match the learner's search."""
-    from partners.models import Opportunity
-
     vacancies = (
         Opportunity.objects.live()
         .apprenticeships()
@@ -122,8 +122,6 @@ def _place_from(request):
     try:
         lat, lng = float(request.GET["lat"]), float(request.GET["lng"])
         if -90 <= lat <= 90 and -180 <= lng <= 180:
-            from .geo import Point
-
             return Point(lat, lng), "your location"
     except (KeyError, ValueError):
         pass
@@ -270,8 +268,6 @@ def shortlist(request):
 @login_required
 @require_POST
 def save_current_search(request):
-    from django.http import QueryDict
-
     query = QueryDict(request.POST.get("query", "")[:2000])
     try:
         saved, created = save_search(user=request.user, query=query)
@@ -292,8 +288,6 @@ def save_current_search(request):
 @login_required
 @require_safe
 def saved_searches(request):
-    from iot_network.notifications.services import has_consent
-
     return render(
         request,
         "courses/saved_searches.html",

@@ -4,7 +4,9 @@ from . import views
 
 app_name = "institutes"
 
+# The institute page pulls in courses, events and opportunities, so the URL roots add it
+# (iot_network/urls.py).
+
 urlpatterns = [
     path("", views.institute_list, name="list"),
-    path("<slug:slug>/", views.institute_detail, name="detail"),
 ]

@@ -49,7 +49,7 @@ SHOW_DEMO_BANNER = env_bool("SHOW_DEMO_BANNER", DEBUG)
 SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "iot_network.staff.apps.StaffAdminConfig",
+    "iot_network.portal.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "courses",
     "partners",
     "events",
+    "iot_network.portal",
 ]
 
 MIDDLEWARE = [
@@ -171,7 +172,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "web:home"
+LOGIN_REDIRECT_URL = "portal:home"
 
 ACCOUNT_ADAPTER = "iot_network.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -183,7 +184,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[IoT Network] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
-ACCOUNT_LOGOUT_REDIRECT_URL = "web:home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "portal:home"
 # Throttles on the cache (Redis in production, so every web process shares them). A failed login
 # counts per address and per account; after 5 failures in 5 minutes the account is refused, even
 # with the right password, until the window passes.

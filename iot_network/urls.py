@@ -5,15 +5,25 @@ from django.urls import include, path
 from django.views.decorators.cache import cache_page
 
 from courses import views as course_views
+from institutes import urls as institute_urls
+from iot_network.portal import views as portal_views
+from iot_network.portal.sitemaps import SITEMAPS
 from iot_network.web.security import security_txt
-from iot_network.web.sitemaps import SITEMAPS
 from iot_network.web.views import robots_txt
 
 admin.site.site_header = f"{settings.SITE_NAME} staff workspace"
 
+# The URL roots are the top of the layers (README, "How the code is laid out"): they may put a
+# composition page among an app's URLs, as the institute page is here.
+institutes = [
+    *institute_urls.urlpatterns,
+    path("<slug:slug>/", portal_views.institute_detail, name="detail"),
+]
+
 urlpatterns = [
+    path("", include("iot_network.portal.urls")),
     path("", include("iot_network.web.urls")),
-    path("institutes/", include("institutes.urls")),
+    path("institutes/", include((institutes, institute_urls.app_name))),
     path("courses/", include("courses.urls")),
     path("apprenticeships/", course_views.apprenticeships, name="apprenticeships"),
     path("events/", include("events.urls")),

@@ -12,13 +12,12 @@ from django.core.validators import (
 from django.db import models
 from django.utils import timezone
 
-from courses.geocoding import GeocodingError, lookup_postcode, normalise_postcode
-from courses.models import Course
 from institutes.models import Institute, Route
 from iot_network.web.forms import email_field, name_field
+from iot_network.web.geocoding import GeocodingError, lookup_postcode
+from iot_network.web.identifiers import normalise_companies_house_number, normalise_postcode
 
 from .models import Interest, Invitation, Opportunity, Organisation, OrganisationMember, SkillsNeed
-from .validators import normalise_companies_house_number
 
 DUPLICATE_MESSAGE = (
     "An organisation with this {what} has already applied or is already a partner. Ask the "
@@ -400,7 +399,8 @@ class OpportunityForm(InstituteChoiceMixin, PostcodeCleanMixin, forms.ModelForm)
         self.instance.organisation = organisation
         self.limit_institutes(organisation)
         self.fields["course"].queryset = (
-            Course.objects.published()
+            self.fields["course"]
+            .queryset.published()
             .filter(institute__in=organisation.institutes.all())
             .only("title", "institute_id")
             .order_by("title")

@@ -8,10 +8,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from courses.validators import validate_standard_reference, validate_ukprn
 from institutes.models import Institute, Route
-
-from .validators import validate_companies_house_number, validate_postcode
+from iot_network.web.identifiers import (
+    validate_companies_house_number,
+    validate_postcode,
+    validate_standard_reference,
+    validate_ukprn,
+)
 
 INVITATION_LIFETIME = timedelta(days=14)
 

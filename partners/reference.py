@@ -38,6 +38,8 @@ INTERESTS = [
 def load_interests(model=None) -> None:
     """Create or update the interests; safe to run again (tests that empty the database do)."""
     if model is None:
+        # Imported here because data migrations call this with their historical model and must
+        # not import today's models.
         from .models import Interest as model
     for order, (slug, name, description) in enumerate(INTERESTS):
         model.objects.update_or_create(

@@ -5,26 +5,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from courses.models import Course
-from events.models import Event
-from institutes.models import Institute
-
 from .health import run_checks
-
-
-@require_safe
-def home(request):
-    # "Coming up" promotes events to go to; a cancelled one is announced on the events list.
-    coming_up = Event.objects.going_ahead().upcoming().select_related("institute")[:3]
-    return render(
-        request,
-        "web/home.html",
-        {
-            "institute_count": Institute.objects.count(),
-            "course_count": Course.objects.published().count(),
-            "upcoming_events": coming_up,
-        },
-    )
 
 
 @require_safe

@@ -28,7 +28,7 @@ PASSWORD = "a-long-test-password"
 
 # (url name, path, who is signed in)
 PAGES = [
-    ("web:home", "/", None),
+    ("portal:home", "/", None),
     ("web:about", "/about/", None),
     ("web:accessibility", "/accessibility/", None),
     ("web:privacy", "/privacy/", None),

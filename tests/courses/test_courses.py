@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from courses.geo import Point
 from courses.models import Course
 from courses.search import CourseSearch, facet_counts, search_courses
+from iot_network.web.geo import Point
 from tests.factories import CourseFactory, CourseRunFactory, OrganisationFactory, RouteFactory
 
 pytestmark = pytest.mark.django_db

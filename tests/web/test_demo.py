@@ -4,7 +4,7 @@ from django.core.management import CommandError, call_command
 from courses.models import Course
 from events.models import Event
 from iot_network.accounts.models import User
-from iot_network.web.demo import load_demo
+from iot_network.portal.demo import load_demo
 from partners.models import Organisation
 
 pytestmark = pytest.mark.django_db

@@ -336,7 +336,7 @@ NOT_LISTINGS = {
         "account_email",  # an account has its address
     },
     "a page about one thing, whose optional lists are left out when empty": {
-        "web:home", "courses:detail", "events:detail", "partners:detail",
+        "portal:home", "courses:detail", "events:detail", "partners:detail",
         "partners:opportunity", "events:manage", "events:registered",
     },
     "a file or feed, for which an empty list is a valid answer": {

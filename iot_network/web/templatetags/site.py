@@ -1,5 +1,11 @@
+import json
+
+import nh3
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
 from django.forms import BoundField, CheckboxInput, CheckboxSelectMultiple, RadioSelect
+from django.utils.html import _json_script_escapes
+from django.utils.safestring import mark_safe
 
 from iot_network.web.listing import EmptyState, Suggestion
 
@@ -48,12 +54,6 @@ def is_choice_group(field: BoundField) -> bool:
 def ld_json(data) -> str:
     """Render a dict as the body of a <script type="application/ld+json"> element, escaped so
     that no value can close the element."""
-    import json
-
-    from django.core.serializers.json import DjangoJSONEncoder
-    from django.utils.html import _json_script_escapes
-    from django.utils.safestring import mark_safe
-
     return mark_safe(json.dumps(data, cls=DjangoJSONEncoder).translate(_json_script_escapes))
 
 
@@ -63,9 +63,6 @@ RICH_TEXT_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h3", "h4", 
 @register.filter
 def rich_text(value: str) -> str:
     """Staff-written HTML, cleaned of anything but simple formatting and safe links."""
-    import nh3
-    from django.utils.safestring import mark_safe
-
     return mark_safe(
         nh3.clean(
             value or "",

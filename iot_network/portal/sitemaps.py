@@ -12,7 +12,7 @@ class StaticSitemap(Sitemap):
 
     def items(self):
         return [
-            "web:home", "courses:list", "apprenticeships", "events:list", "institutes:list",
+            "portal:home", "courses:list", "apprenticeships", "events:list", "institutes:list",
             "partners:list", "partners:become", "web:about", "web:accessibility",
         ]  # fmt: skip
 

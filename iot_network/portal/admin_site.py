@@ -1,4 +1,5 @@
-"""The staff workspace's admin site: sign-in through the site's (rate-limited, MFA-aware) login,
+"""The staff workspace's admin site (it gathers every app's admin, so it sits in the composition
+layer): sign-in through the site's (rate-limited, MFA-aware) login,
 and a dashboard for the user's scope on the index page."""
 
 from __future__ import annotations
@@ -12,7 +13,11 @@ from django.db.models.functions import TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 
-from .scoping import scope, scope_of
+from courses.models import Enquiry
+from events.models import Event, Registration
+from iot_network.notifications.models import Message
+from iot_network.staff.scoping import scope, scope_of
+from partners.models import Opportunity, Organisation
 
 WEEKS = 12
 
@@ -38,8 +43,6 @@ class StaffAdminSite(admin.AdminSite):
 
 
 def weekly_registrations(user, today) -> list[dict]:
-    from events.models import Registration
-
     start = today - timedelta(weeks=WEEKS - 1, days=today.weekday())
     rows = (
         scope(Registration.objects.all(), user, "event__institute")
@@ -68,11 +71,6 @@ def weekly_registrations(user, today) -> list[dict]:
 
 def dashboard(user) -> dict:
     """What needs attention in the user's IoTs: a fixed number of queries, whatever the data."""
-    from courses.models import Enquiry
-    from events.models import Event
-    from iot_network.notifications.models import Message
-    from partners.models import Opportunity, Organisation
-
     today = timezone.localdate()
     events = list(
         scope(Event.objects.going_ahead().upcoming(), user, "institute")

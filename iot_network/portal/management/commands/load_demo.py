@@ -1,10 +1,11 @@
 import secrets
 from pathlib import Path
 
+from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from iot_network.web.demo import load_demo
+from iot_network.portal.demo import load_demo
 
 
 class Command(BaseCommand):
@@ -55,8 +56,6 @@ class Command(BaseCommand):
 
 
 def stored_totp_secret() -> str:
-    from allauth.mfa.totp.internal.auth import generate_totp_secret
-
     return stored_secret("demo-totp-secret", generate_totp_secret)
 
 

@@ -1,5 +1,6 @@
 import time
 
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -12,8 +13,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("Demo codes are only for the local demonstration (DEBUG on).")
-        from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
         counter = int(time.time()) // 30
         code = format_hotp_value(hotp_value(stored_totp_secret(), counter))
         left = 30 - int(time.time()) % 30

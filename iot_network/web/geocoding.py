@@ -8,7 +8,6 @@ shown to the learner as it is.
 from __future__ import annotations
 
 import json
-import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -17,19 +16,11 @@ from django.conf import settings
 from django.core.cache import cache
 
 from .geo import Point
-
-POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+from .identifiers import normalise_postcode
 
 
 class GeocodingError(Exception):
     """Carries a message fit to show the learner."""
-
-
-def normalise_postcode(raw: str) -> str | None:
-    """``"sw1a1aa"`` → ``"SW1A 1AA"``; None when it is not shaped like a UK postcode."""
-    compact = re.sub(r"\s+", "", raw or "").upper()
-    match = POSTCODE_RE.match(compact[:-3] + " " + compact[-3:]) if len(compact) >= 5 else None
-    return f"{match.group(1)} {match.group(2)}" if match else None
 
 
 def lookup_postcode(raw: str) -> Point:

@@ -1,0 +1,44 @@
+"""Pages that pull several apps together."""
+
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from courses.models import Course
+from events.models import Event
+from institutes.models import Institute
+from partners.models import Opportunity
+
+
+@require_safe
+def home(request):
+    # "Coming up" promotes events to go to; a cancelled one is announced on the events list.
+    coming_up = Event.objects.going_ahead().upcoming().select_related("institute")[:3]
+    return render(
+        request,
+        "web/home.html",
+        {
+            "institute_count": Institute.objects.count(),
+            "course_count": Course.objects.published().count(),
+            "upcoming_events": coming_up,
+        },
+    )
+
+
+@require_safe
+def institute_detail(request, slug: str):
+    institute = get_object_or_404(Institute, slug=slug)
+    courses = Course.objects.published().filter(institute=institute).for_listing()[:12]
+    events = Event.objects.published().upcoming().filter(institute=institute)[:5]
+    opportunities = (
+        Opportunity.objects.live().filter(institute=institute).select_related("organisation")[:10]
+    )
+    return render(
+        request,
+        "institutes/institute_detail.html",
+        {
+            "institute": institute,
+            "courses": courses,
+            "events": events,
+            "opportunities": opportunities,
+        },
+    )
