@@ -17,7 +17,6 @@ class CourseRunInline(ScopedInlineMixin, admin.TabularInline):
 
 @admin.register(Course)
 class CourseAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    institute_path = "institute"
     list_display = ["title", "institute", "level", "qualification_type", "status", "updated_at"]
     list_filter = [
         "status",
@@ -87,7 +86,6 @@ class SectorTagAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Enquiry)
 class EnquiryAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    institute_path = "course__institute"
     list_display = ["name", "course", "email", "created_at", "replied_at"]
     list_filter = [("replied_at", admin.EmptyFieldListFilter), "course__institute"]
     list_select_related = ["course"]
@@ -115,7 +113,6 @@ class EnquiryAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(SavedSearch)
 class SavedSearchAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    institute_path = None  # learners' own searches: national admins only
     list_display = ["name", "user", "created_at", "checked_at"]
     search_fields = ["user__email", "name"]
     list_select_related = ["user"]

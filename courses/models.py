@@ -13,7 +13,7 @@ from iot_network.web.identifiers import (
 )
 
 from .choices import APPRENTICESHIP_TYPES, QualificationType
-from .querysets import CourseQuerySet, CourseRunQuerySet
+from .querysets import CourseQuerySet, CourseRunQuerySet, EnquiryQuerySet
 
 
 class Level(models.IntegerChoices):
@@ -224,6 +224,8 @@ class Enquiry(models.Model):
     consent_to_contact = models.BooleanField()
     created_at = models.DateTimeField(auto_now_add=True)
     replied_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EnquiryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from django.db import models
 from django.utils import timezone
+
+from iot_network.staff.scoping import ScopedQuerySet
 
 from .choices import APPRENTICESHIP_TYPES
 
 
-class CourseQuerySet(models.QuerySet):
+class CourseQuerySet(ScopedQuerySet):
+    institute_path = "institute"
+
     def published(self) -> CourseQuerySet:
         return self.filter(status="published")
 
@@ -17,6 +20,12 @@ class CourseQuerySet(models.QuerySet):
         return self.select_related("institute", "route")
 
 
-class CourseRunQuerySet(models.QuerySet):
+class CourseRunQuerySet(ScopedQuerySet):
+    institute_path = "course__institute"
+
     def upcoming(self, today=None) -> CourseRunQuerySet:
         return self.filter(start_date__gte=today or timezone.localdate())
+
+
+class EnquiryQuerySet(ScopedQuerySet):
+    institute_path = "course__institute"

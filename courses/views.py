@@ -201,8 +201,9 @@ def enquire(request, slug: str):
     course = get_object_or_404(Course.objects.published().select_related("institute"), slug=slug)
     form = EnquiryForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and ratelimit.too_many(
-        request, scope="enquiry", limit=20, window=3600, extra=request.POST.get("email", "")
-    ):
+        request, scope="enquiry", limit=20, window=3600,
+        per=request.POST.get("email", ""), per_limit=5,
+    ):  # fmt: skip
         return ratelimit.too_many_response(request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -68,7 +68,6 @@ class MessageForm(forms.Form):
 
 @admin.register(Event)
 class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    institute_path = "institute"
     list_display = [
         "title",
         "event_type",
@@ -393,7 +392,6 @@ class SpeakerAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Registration)
 class RegistrationAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    institute_path = "event__institute"
     list_display = ["name", "email", "event", "status", "created_at"]
     list_filter = ["status", "event__event_type", "event"]
     list_select_related = ["event"]
@@ -408,7 +406,6 @@ class RegistrationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Session)
 class SessionAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    institute_path = "event__institute"
     list_display = ["title", "event", "kind", "starts_at", "capacity"]
     search_fields = ["title", "event__title"]
     list_select_related = ["event"]

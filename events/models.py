@@ -6,13 +6,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from institutes.models import Institute, Route
+from iot_network.staff.scoping import ScopedQuerySet
 
 NETWORK_NAME = "Institutes of Technology Network"
 
 
-class EventQuerySet(models.QuerySet):
-    def published(self) -> EventQuerySet:
-        """Events the public may see: published ones, and cancelled ones so people learn of it."""
+class EventQuerySet(ScopedQuerySet):
+    institute_path = "institute"
+
+    def visible(self) -> EventQuerySet:
+        """Events the public may see: published ones, and cancelled ones so people learn of it
+        (``going_ahead()`` for only those people can still come to)."""
         return self.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
 
     def going_ahead(self) -> EventQuerySet:
@@ -32,6 +36,23 @@ class EventQuerySet(models.QuerySet):
                 filter=models.Q(registrations__status__in=Registration.HOLDING_A_PLACE),
             )
         )
+
+
+class RegistrationState(models.TextChoices):
+    """Whether people can register now (templates compare with the values)."""
+
+    OPEN = "open", "Open"
+    NOT_YET = "not-yet", "Not open yet"
+    CLOSED = "closed", "Closed"
+    NONE = "none", "None (cancelled, draft or over)"
+
+
+class SessionQuerySet(ScopedQuerySet):
+    institute_path = "event__institute"
+
+
+class RegistrationQuerySet(ScopedQuerySet):
+    institute_path = "event__institute"
 
 
 class Event(models.Model):
@@ -136,18 +157,17 @@ class Event(models.Model):
     def has_ended(self) -> bool:
         return self.ends_at < timezone.now()
 
-    def registration_state(self, now=None) -> str:
-        """ "open", "not-yet", "closed" or "none" (cancelled, draft or over)."""
+    def registration_state(self, now=None) -> RegistrationState:
         now = now or timezone.now()
         if self.status != self.Status.PUBLISHED or self.ends_at < now:
-            return "none"
+            return RegistrationState.NONE
         if self.registration_opens_at and now < self.registration_opens_at:
-            return "not-yet"
+            return RegistrationState.NOT_YET
         if (
             self.registration_closes_at and now > self.registration_closes_at
         ) or now > self.starts_at:
-            return "closed"
-        return "open"
+            return RegistrationState.CLOSED
+        return RegistrationState.OPEN
 
     def places_left(self, taken: int) -> int | None:
         return None if self.capacity is None else max(self.capacity - taken, 0)
@@ -174,6 +194,7 @@ class Session(models.Model):
         WORKSHOP = "workshop", "Workshop"
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
+
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     starts_at = models.DateTimeField()
@@ -182,6 +203,8 @@ class Session(models.Model):
     capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Empty for no limit.")
     description = models.TextField(blank=True)
     speakers = models.ManyToManyField(Speaker, blank=True, related_name="sessions")
+
+    objects = SessionQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at", "title"]
@@ -213,6 +236,7 @@ class Registration(models.Model):
     ACTIVE = [Status.CONFIRMED, Status.OFFERED, Status.WAITING, Status.ATTENDED]
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
+
     name = models.CharField(max_length=120)
     email = models.EmailField()
     organisation = models.CharField(max_length=200, blank=True)
@@ -223,6 +247,8 @@ class Registration(models.Model):
     offer_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RegistrationQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -263,14 +289,21 @@ class Registration(models.Model):
         )
 
 
+class FeedbackQuerySet(ScopedQuerySet):
+    institute_path = "registration__event__institute"
+
+
 class Feedback(models.Model):
     registration = models.OneToOneField(
         Registration, on_delete=models.CASCADE, related_name="feedback"
     )
+
     rating = models.PositiveSmallIntegerField(choices=[(n, str(n)) for n in range(1, 6)])
     useful = models.BooleanField("would recommend")
     comments = models.TextField(max_length=2000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FeedbackQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"{self.rating}/5 from {self.registration.name}"

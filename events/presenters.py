@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.html import strip_tags
 
-from .models import Event
+from .models import Event, RegistrationState
 
 STATUS = {
     Event.Status.PUBLISHED: "https://schema.org/EventScheduled",
@@ -14,9 +14,9 @@ def availability(event: Event, places_left: int | None) -> str:
     state = event.registration_state()
     if event.is_cancelled:
         name = "Discontinued"
-    elif state == "not-yet":
+    elif state == RegistrationState.NOT_YET:
         name = "PreOrder"
-    elif state != "open":
+    elif state != RegistrationState.OPEN:
         name = "OutOfStock"
     elif places_left == 0:
         name = "SoldOut"

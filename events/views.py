@@ -19,7 +19,7 @@ from . import notices, services
 from .calendar import calendar
 from .filters import EventFilter
 from .forms import ChangeRegistrationForm, FeedbackForm, RegistrationForm
-from .models import Event, Registration, Session
+from .models import Event, Registration, RegistrationState, Session
 from .presenters import event_json_ld
 
 FEED_WINDOW = 200
@@ -27,7 +27,7 @@ FEED_WINDOW = 200
 
 @require_safe
 def event_list(request):
-    events = Event.objects.published().select_related("institute").with_places_taken()
+    events = Event.objects.visible().select_related("institute").with_places_taken()
     listing = filtered_listing(
         request,
         EventFilter,
@@ -40,7 +40,7 @@ def event_list(request):
             suggestions=[Suggestion("follow events in your calendar or news reader", "#follow")],
         ),
     )
-    past_events = Event.objects.published().select_related("institute").past()[:6]
+    past_events = Event.objects.visible().select_related("institute").past()[:6]
     return render(
         request,
         "events/event_list.html",
@@ -51,7 +51,7 @@ def event_list(request):
 
 def _public_event(slug: str) -> Event:
     return get_object_or_404(
-        Event.objects.published()
+        Event.objects.visible()
         .select_related("institute")
         .with_places_taken()
         .prefetch_related(
@@ -85,11 +85,11 @@ def register(request, slug: str):
     state = event.registration_state()
     if request.method == "POST" and ratelimit.too_many(
         request, scope="event-registration", limit=30, window=3600,
-        extra=request.POST.get("email", ""),
+        per=request.POST.get("email", ""), per_limit=7,
     ):  # fmt: skip
         return ratelimit.too_many_response(request)
     form = RegistrationForm(request.POST if request.method == "POST" else None, event=event)
-    if state == "open" and request.method == "POST" and form.is_valid():
+    if state == RegistrationState.OPEN and request.method == "POST" and form.is_valid():
         try:
             registration = services.register(event_id=event.pk, details=form.details())
         except services.RegistrationError as exc:
@@ -125,7 +125,7 @@ def registered(request, token: str):
 def _too_many_changes(request, token: str) -> bool:
     """Changes and cancellations send mail: 20 an hour per registration link is plenty."""
     return ratelimit.too_many(
-        request, scope="registration-change", limit=80, window=3600, extra=token
+        request, scope="registration-change", limit=80, window=3600, per=token, per_limit=20
     )
 
 
@@ -225,15 +225,13 @@ def _ics_response(body: str, filename: str) -> HttpResponse:
 
 @require_safe
 def event_ics(request, slug: str):
-    event = get_object_or_404(Event.objects.published().select_related("institute"), slug=slug)
+    event = get_object_or_404(Event.objects.visible().select_related("institute"), slug=slug)
     return _ics_response(calendar([event]), f"{event.slug}.ics")
 
 
 def _feed_events():
     # Cancelled events stay in the feed (as cancelled) so subscribers' calendars update.
-    return (
-        Event.objects.published().select_related("institute").order_by("-starts_at")[:FEED_WINDOW]
-    )
+    return Event.objects.visible().select_related("institute").order_by("-starts_at")[:FEED_WINDOW]
 
 
 @require_safe
@@ -246,7 +244,7 @@ def network_calendar(request):
 @require_safe
 def institute_calendar(request, slug: str):
     institute = get_object_or_404(Institute, slug=slug)
-    events = Event.objects.published().filter(institute=institute).select_related("institute")
+    events = Event.objects.visible().filter(institute=institute).select_related("institute")
     events = events.order_by("-starts_at")[:FEED_WINDOW]
     return _ics_response(calendar(events, name=f"{institute.name} events"), f"{slug}-events.ics")
 
@@ -254,7 +252,7 @@ def institute_calendar(request, slug: str):
 @require_safe
 def route_calendar(request, slug: str):
     route = get_object_or_404(Route, slug=slug)
-    events = Event.objects.published().filter(routes=route).select_related("institute")
+    events = Event.objects.visible().filter(routes=route).select_related("institute")
     events = events.order_by("-starts_at")[:FEED_WINDOW]
     return _ics_response(calendar(events, name=f"{route.name} events"), f"{slug}-events.ics")
 
@@ -268,7 +266,7 @@ class EventFeed(Feed):
         return reverse("events:list")
 
     def items(self):
-        return Event.objects.published().upcoming().select_related("institute")[:50]
+        return Event.objects.visible().upcoming().select_related("institute")[:50]
 
     def item_title(self, item):
         return f"Cancelled: {item.title}" if item.is_cancelled else item.title

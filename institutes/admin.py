@@ -7,7 +7,6 @@ from .models import Institute, Route
 
 @admin.register(Institute)
 class InstituteAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    institute_path = "pk"
     staff_may_add = False
     staff_may_delete = False
     list_display = ["name", "lead_institution", "region", "wave", "town"]

@@ -1,6 +1,8 @@
 from django.db import models
 from django.urls import reverse
 
+from iot_network.staff.scoping import ScopedQuerySet
+
 
 class Region(models.TextChoices):
     """England's nine regions, as used by the Department for Education."""
@@ -29,9 +31,8 @@ class Route(models.Model):
         return self.name
 
 
-class InstituteQuerySet(models.QuerySet):
-    def in_region(self, region: str) -> "InstituteQuerySet":
-        return self.filter(region=region)
+class InstituteQuerySet(ScopedQuerySet):
+    institute_path = "pk"
 
 
 class Institute(models.Model):

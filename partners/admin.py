@@ -140,7 +140,6 @@ class LogsEngagementMixin:
 class OrganisationAdmin(
     DecisionAdminMixin, LogsEngagementMixin, ScopedAdminMixin, admin.ModelAdmin
 ):
-    institute_path = "institutes"
     decision_noun = "application"
     list_display = [
         "name",
@@ -195,7 +194,6 @@ class OrganisationAdmin(
 
 @admin.register(Opportunity)
 class OpportunityAdmin(DecisionAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
-    institute_path = "institute"
     decision_noun = "opportunity"
     list_display = ["title", "kind", "organisation", "institute", "closing_date", "status"]
     list_filter = ["status", "kind", "institute__region", "institute"]
@@ -223,7 +221,6 @@ class OpportunityAdmin(DecisionAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(SkillsNeed)
 class SkillsNeedAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    institute_path = "institute"
     list_display = [
         "skills",
         "people_needed",
@@ -249,7 +246,6 @@ class SkillsNeedAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Engagement)
 class EngagementAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    institute_path = "institute"
     list_display = ["organisation", "kind", "quantity", "occurred_on", "institute", "logged_by"]
     list_filter = ["kind", "institute"]
     list_select_related = ["organisation", "institute", "logged_by"]

@@ -160,8 +160,9 @@ def remove_member(request, slug: str, pk: int):
 def _too_many_opportunities(request) -> bool:
     """Each post or change mails the institute's staff: 30 an hour per person is plenty."""
     return ratelimit.too_many(
-        request, scope="partner-opportunity", limit=120, window=3600, extra=str(request.user.pk)
-    )
+        request, scope="partner-opportunity", limit=120, window=3600,
+        per=str(request.user.pk), per_limit=30,
+    )  # fmt: skip
 
 
 @login_required

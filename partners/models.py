@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from institutes.models import Institute, Route
+from iot_network.staff.scoping import ScopedQuerySet
 from iot_network.web.identifiers import (
     validate_companies_house_number,
     validate_postcode,
@@ -34,7 +35,9 @@ class Interest(models.Model):
         return self.name
 
 
-class OrganisationQuerySet(models.QuerySet):
+class OrganisationQuerySet(ScopedQuerySet):
+    institute_path = "institutes"
+
     def approved(self) -> "OrganisationQuerySet":
         return self.filter(status=Organisation.Status.APPROVED)
 
@@ -44,15 +47,6 @@ class OrganisationQuerySet(models.QuerySet):
     def in_directory(self) -> "OrganisationQuerySet":
         """Approved partners who agreed to be listed publicly."""
         return self.approved().filter(listed_in_directory=True)
-
-    def for_member(self, user) -> "OrganisationQuerySet":
-        """The organisations ``user`` belongs to: the only ones the partner area shows them."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(members__user=user)
-
-    def due_for_review(self, on: date) -> "OrganisationQuerySet":
-        return self.approved().filter(review_date__isnull=False, review_date__lte=on)
 
 
 class Organisation(models.Model):
@@ -148,18 +142,25 @@ class Organisation(models.Model):
         return self.org_type in self.PROVIDER_TYPES
 
 
+class OrganisationMemberQuerySet(ScopedQuerySet):
+    institute_path = "organisation__institutes"
+
+
 class OrganisationMember(models.Model):
     class Role(models.TextChoices):
         OWNER = "owner", "Owner"
         MEMBER = "member", "Member"
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="members")
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_memberships"
     )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
     job_title = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrganisationMemberQuerySet.as_manager()
 
     class Meta:
         ordering = ["role", "created_at"]
@@ -175,7 +176,9 @@ class OrganisationMember(models.Model):
         return self.role == self.Role.OWNER
 
 
-class InvitationQuerySet(models.QuerySet):
+class InvitationQuerySet(ScopedQuerySet):
+    institute_path = "organisation__institutes"
+
     def open(self) -> "InvitationQuerySet":
         return self.filter(
             accepted_at__isnull=True, created_at__gt=timezone.now() - INVITATION_LIFETIME
@@ -223,7 +226,9 @@ class Invitation(models.Model):
         return self.created_at + INVITATION_LIFETIME
 
 
-class OpportunityQuerySet(models.QuerySet):
+class OpportunityQuerySet(ScopedQuerySet):
+    institute_path = "institute"
+
     def live(self, today: date | None = None) -> "OpportunityQuerySet":
         """Approved by staff, still open, from an approved partner: what learners may see."""
         today = today or timezone.localdate()
@@ -349,6 +354,12 @@ class Opportunity(models.Model):
         return f"{amount} {self.get_wage_unit_display()}" if self.wage_unit else amount
 
 
+class PartnerRecordQuerySet(ScopedQuerySet):
+    """Skills needs and engagements: each belongs to the IoT it was reported to."""
+
+    institute_path = "institute"
+
+
 class SkillsNeed(models.Model):
     """A partner telling its IoT: N people with these skills by this date."""
 
@@ -356,6 +367,7 @@ class SkillsNeed(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="skills_needs"
     )
     institute = models.ForeignKey(Institute, on_delete=models.PROTECT, related_name="skills_needs")
+
     route = models.ForeignKey(
         Route,
         null=True,
@@ -373,6 +385,8 @@ class SkillsNeed(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PartnerRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -398,6 +412,7 @@ class Engagement(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="engagements"
     )
     institute = models.ForeignKey(Institute, on_delete=models.PROTECT, related_name="engagements")
+
     kind = models.CharField(max_length=16, choices=Kind.choices)
     occurred_on = models.DateField("date")
     quantity = models.PositiveIntegerField(
@@ -408,6 +423,8 @@ class Engagement(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PartnerRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_on", "-created_at"]

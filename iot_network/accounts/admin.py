@@ -21,7 +21,7 @@ class UserEditForm(UserChangeForm):
 
 @admin.register(User)
 class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
-    institute_path = None  # accounts: national admins only
+    national_only = True  # accounts: national admins only
     form = UserEditForm
     add_form = UserCreationForm
     ordering = ["email"]

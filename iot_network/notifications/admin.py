@@ -29,7 +29,6 @@ class RecentBatchFilter(admin.SimpleListFilter):
 
 @admin.register(Message)
 class MessageAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    institute_path = "institute"
     list_display = ["recipient", "kind", "category", "status", "attempts", "created_at", "sent_at"]
     list_filter = [
         "status", "kind", "category", ("created_at", admin.DateFieldListFilter), RecentBatchFilter
@@ -74,7 +73,6 @@ class MessageAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Consent)
 class ConsentAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    institute_path = None
     list_display = ["email", "category", "granted", "updated_at"]
     list_filter = ["category", "granted"]
     search_fields = ["email"]
@@ -88,7 +86,6 @@ class ConsentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(ConsentChange)
 class ConsentChangeAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    institute_path = None
     list_display = ["email", "category", "granted", "source", "created_at"]
     list_filter = ["category", "granted", "source"]
     search_fields = ["email"]

@@ -5,6 +5,8 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from iot_network.staff.scoping import ScopedQuerySet
+
 
 class Category(models.TextChoices):
     """Why a message is sent. Transactional mail always goes; the rest needs consent."""
@@ -18,7 +20,9 @@ class Category(models.TextChoices):
 OPTIONAL_CATEGORIES = [Category.EVENT_NEWS, Category.COURSE_ALERTS, Category.NEWSLETTER]
 
 
-class MessageQuerySet(models.QuerySet):
+class MessageQuerySet(ScopedQuerySet):
+    institute_path = "institutes"
+
     def due(self, now) -> "MessageQuerySet":
         return self.filter(status=Message.Status.QUEUED, next_attempt_at__lte=now)
 
@@ -56,10 +60,9 @@ class Message(models.Model):
     about_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True)
     about_id = models.CharField(max_length=64, blank=True)
     about = GenericForeignKey("about_type", "about_id")
-    # The IoT the message is about, so each IoT's staff see their own outbox rows.
-    institute = models.ForeignKey(
-        "institutes.Institute", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    # The IoTs the message is about (a partner of two belongs to both), so each IoT's staff
+    # see their own outbox rows.
+    institutes = models.ManyToManyField("institutes.Institute", blank=True, related_name="+")
 
     objects = MessageQuerySet.as_manager()
 

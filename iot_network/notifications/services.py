@@ -14,7 +14,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 
 from iot_network import outages
 from iot_network.staff import audit
-from iot_network.staff.scoping import institute_id_of
+from iot_network.staff.scoping import institute_ids, link_institutes
 
 from .models import OPTIONAL_CATEGORIES, Category, Consent, ConsentChange, Message
 
@@ -81,6 +81,7 @@ def notify_many(notifications: Sequence[Notification]) -> list[Message]:
 
     now = timezone.now()
     rows, seen = [], set(existing)
+    institutes_by_key: dict[str, set[int]] = {}
     for n in notifications:
         if n.dedupe_key in seen:
             continue
@@ -101,9 +102,10 @@ def notify_many(notifications: Sequence[Notification]) -> list[Message]:
                 next_attempt_at=now if allowed else None,
                 about_type=ContentType.objects.get_for_model(n.about) if n.about else None,
                 about_id=str(n.about.pk) if n.about else "",
-                institute_id=institute_id_of(n.about) if n.about else None,
             )
         )
+        if n.about is not None:
+            institutes_by_key[n.dedupe_key] = institute_ids(n.about)
     # ignore_conflicts: a concurrent transaction may have queued the same key meanwhile.
     Message.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     created = list(
@@ -111,6 +113,14 @@ def notify_many(notifications: Sequence[Notification]) -> list[Message]:
             dedupe_key__in=[row.dedupe_key for row in rows],
             message_id__in=[row.message_id for row in rows],
         )
+    )
+    link_institutes(
+        Message,
+        {
+            m.pk: institutes_by_key[m.dedupe_key]
+            for m in created
+            if m.dedupe_key in institutes_by_key
+        },
     )
     queued_ids = [m.pk for m in created if m.status == Message.Status.QUEUED]
     if queued_ids:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from courses.models import Enquiry
 from events.models import Event, Registration
 from iot_network.notifications.models import Message
-from iot_network.staff.scoping import scope, scope_of
+from iot_network.staff.scoping import scope_of
 from partners.models import Opportunity, Organisation
 
 WEEKS = 12
@@ -45,7 +45,7 @@ class StaffAdminSite(admin.AdminSite):
 def weekly_registrations(user, today) -> list[dict]:
     start = today - timedelta(weeks=WEEKS - 1, days=today.weekday())
     rows = (
-        scope(Registration.objects.all(), user, "event__institute")
+        Registration.objects.for_staff(user)
         .filter(created_at__date__gte=start)
         .annotate(week=TruncWeek("created_at"))
         .values("week")
@@ -73,7 +73,9 @@ def dashboard(user) -> dict:
     """What needs attention in the user's IoTs: a fixed number of queries, whatever the data."""
     today = timezone.localdate()
     events = list(
-        scope(Event.objects.going_ahead().upcoming(), user, "institute")
+        Event.objects.going_ahead()
+        .upcoming()
+        .for_staff(user)
         .with_places_taken()
         .filter(capacity__isnull=False)
         .annotate(left=F("capacity") - F("places_taken"))
@@ -87,17 +89,13 @@ def dashboard(user) -> dict:
             "weeks": bars,
             "registrations_total": sum(bar["count"] for bar in bars),
             "chart_width": len(bars) * 36,
-            "pending_applications": scope(
-                Organisation.objects.pending(), user, "institutes"
-            ).count(),
-            "pending_opportunities": scope(
-                Opportunity.objects.pending(), user, "institute"
-            ).count(),
-            "open_enquiries": scope(
-                Enquiry.objects.filter(replied_at__isnull=True), user, "course__institute"
-            ).count(),
-            "failed_messages": scope(
-                Message.objects.filter(status=Message.Status.FAILED), user, "institute"
-            ).count(),
+            "pending_applications": Organisation.objects.pending().for_staff(user).count(),
+            "pending_opportunities": Opportunity.objects.pending().for_staff(user).count(),
+            "open_enquiries": Enquiry.objects.filter(replied_at__isnull=True)
+            .for_staff(user)
+            .count(),
+            "failed_messages": Message.objects.filter(status=Message.Status.FAILED)
+            .for_staff(user)
+            .count(),
         }
     }

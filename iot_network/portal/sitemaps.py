@@ -42,7 +42,7 @@ class EventSitemap(Sitemap):
     changefreq = "daily"
 
     def items(self):
-        return Event.objects.published().upcoming().only("slug")
+        return Event.objects.visible().upcoming().only("slug")
 
 
 class PartnerSitemap(Sitemap):

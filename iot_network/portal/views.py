@@ -28,7 +28,7 @@ def home(request):
 def institute_detail(request, slug: str):
     institute = get_object_or_404(Institute, slug=slug)
     courses = Course.objects.published().filter(institute=institute).for_listing()[:12]
-    events = Event.objects.published().upcoming().filter(institute=institute)[:5]
+    events = Event.objects.visible().upcoming().filter(institute=institute)[:5]
     opportunities = (
         Opportunity.objects.live().filter(institute=institute).select_related("organisation")[:10]
     )

@@ -11,7 +11,7 @@ from .models import AuditEntry, StaffMembership
 
 @admin.register(StaffMembership)
 class StaffMembershipAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    institute_path = None  # only national admins grant access
+    national_only = True  # only national admins grant access
     list_display = ["user", "role", "institute", "created_at"]
     list_filter = ["role", "institute"]
     list_select_related = ["user", "institute"]
@@ -21,16 +21,22 @@ class StaffMembershipAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    institute_path = "institute"
     read_only = True
-    list_display = ["created_at", "actor", "action", "target_repr", "institute"]
-    list_filter = ["action", "institute"]
-    list_select_related = ["actor", "institute"]
+    list_display = ["created_at", "actor", "action", "target_repr", "iots"]
+    list_filter = ["action", "institutes"]
+    list_select_related = ["actor"]
     search_fields = ["target_repr", "actor__email", "detail"]
     date_hierarchy = "created_at"
     fields = ["created_at", "actor", "action", "target_type", "target_id", "target_repr",
-              "institute", "detail"]  # fmt: skip
+              "iots", "detail"]  # fmt: skip
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("institutes")
+
+    @admin.display(description="IoTs")
+    def iots(self, entry) -> str:
+        return ", ".join(sorted(i.name for i in entry.institutes.all())) or "Network"
 
 
 class VerifiesThroughService:
@@ -54,7 +60,7 @@ for model, extra in ((Group, ()), (EmailAddress, (VerifiesThroughService,)), (Au
             type(
                 f"National{base.__name__}",
                 (*extra, ScopedAdminMixin, base),
-                {"institute_path": None, "__module__": __name__},
+                {"national_only": True, "__module__": __name__},
             ),
         )
 

@@ -2,7 +2,9 @@
 and the audit.
 
 Declare on each ModelAdmin:
-- ``institute_path``: lookup from the model to its Institute; ``None`` for national data.
+- nothing about IoTs: the model's QuerySet declares its path once (scoping.ScopedQuerySet);
+- ``national_only = True`` where only national admins may see rows that do belong to an IoT
+  (staff memberships, accounts).
 - ``shared_reference = True`` for lists every member of staff reads (routes, sector tags...):
   anyone in the workspace may view them; only national admins change them.
 - ``read_only = True`` for records nobody edits by hand (the audit log).
@@ -16,18 +18,17 @@ from django.contrib.admin.utils import label_for_field, lookup_field
 from django.db import models
 from django.http import Http404
 
-from institutes.models import Institute
 from iot_network.web.csv_export import csv_response
 
 from . import audit
 from .filters import scoped_list_filter
-from .scoping import institute_ids_of, scope, scope_of
+from .scoping import institute_ids_of, institute_path_of, scope, scope_of
 
 
 class ScopeRules:
     # Addresses typed without a scheme are https:// (Django 6's default, chosen now).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    institute_path: str | None = None
+    national_only = False
     shared_reference = False
     read_only = False
     staff_may_add = True
@@ -37,13 +38,19 @@ class ScopeRules:
     def _scope(self, request):
         return scope_of(request.user)
 
+    @property
+    def institute_path(self) -> str | None:
+        return None if self.national_only else institute_path_of(self.model)
+
     def _national_data(self) -> bool:
         return self.institute_path is None
 
     def scoped_queryset(self, request, queryset, *, edit=False):
         if self.shared_reference and not edit:
             return queryset if self._scope(request).is_staff_member else queryset.none()
-        return scope(queryset, request.user, self.institute_path, edit=edit)
+        if self.institute_path is None:  # national data
+            return scope(queryset, request.user, None, edit=edit)
+        return queryset.for_staff(request.user, edit=edit)
 
     # Permissions come from the membership's role, not from Django's per-model permissions.
     def has_module_permission(self, request):
@@ -95,8 +102,8 @@ class ScopeRules:
         if field is None or not hasattr(field, "queryset"):
             return field
         related = db_field.related_model
-        if related is Institute:
-            field.queryset = scope(field.queryset, request.user, "pk", edit=True)
+        if institute_path_of(related) == "pk":  # the IoT itself
+            field.queryset = field.queryset.for_staff(request.user, edit=True)
             if not self._scope(request).national:
                 field.required = True  # an empty institute would make the row national
         else:

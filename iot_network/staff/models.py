@@ -3,13 +3,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 
-from institutes.models import Institute
+from .roles import Role
+from .scoping import ScopedQuerySet
 
 
-class Role(models.TextChoices):
-    NATIONAL_ADMIN = "national-admin", "National network admin"
-    IOT_STAFF = "iot-staff", "IoT staff"
-    VIEWER = "viewer", "Read-only viewer"
+class StaffMembershipQuerySet(ScopedQuerySet):
+    institute_path = "institute"
+
+
+class AuditEntryQuerySet(ScopedQuerySet):
+    institute_path = "institutes"
 
 
 class StaffMembership(models.Model):
@@ -23,9 +26,15 @@ class StaffMembership(models.Model):
     )
     role = models.CharField(max_length=20, choices=Role.choices)
     institute = models.ForeignKey(
-        Institute, null=True, blank=True, on_delete=models.CASCADE, related_name="staff"
+        "institutes.Institute",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="staff",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = StaffMembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["user", "role"]
@@ -58,11 +67,12 @@ class AuditEntry(models.Model):
     target_type = models.ForeignKey(ContentType, null=True, on_delete=models.SET_NULL)
     target_id = models.CharField(max_length=64, blank=True)
     target_repr = models.CharField(max_length=200, blank=True)
-    institute = models.ForeignKey(
-        Institute, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    # The IoTs the change is about (a partner of two belongs to both).
+    institutes = models.ManyToManyField("institutes.Institute", blank=True, related_name="+")
     detail = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

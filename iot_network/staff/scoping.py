@@ -1,18 +1,22 @@
 """The one place that says which IoTs a member of staff may see and change.
 
-Every ModelAdmin (through ScopedAdminMixin) and every staff page outside the admin filters with
-``scope``; anything outside it is a 404. ``path`` is the ORM lookup from a model to its Institute
-("institute", "course__institute", "institutes" for a many-to-many, "pk" for Institute itself).
+Each scoped model's QuerySet subclasses ``ScopedQuerySet`` and declares, once, its path to the
+IoT(s): ``institute_path`` is the ORM lookup from the model to its Institute ("institute",
+"course__institute", "institutes" for a many-to-many, "pk" for Institute itself; None for
+national data). ``Model.objects.for_staff(user)`` is then the only way to scope rows: the admin
+mixin, the dashboard, the outbox and the audit log all call it, and anything outside it is a 404.
+A row that belongs to several IoTs (a partner of two) is visible to each IoT's staff.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
+from django.db import models
 from django.db.models import Model, QuerySet
-from django.http import Http404
 
-from .models import Role
+from .roles import Role
 
 
 @dataclass(frozen=True)
@@ -78,16 +82,32 @@ def scope(queryset: QuerySet, user, path: str | None, *, edit: bool = False) -> 
         return queryset.none()
     if path in ("pk", "id"):
         return queryset.filter(pk__in=ids)
-    filtered = queryset.filter(**{f"{path}__in": ids})
-    return filtered.distinct() if _is_many(queryset, path) else filtered
+    if _is_many(queryset, path):
+        # A semi-join, not a join: a row of two of the user's IoTs appears once, without
+        # DISTINCT, so counts and aggregates over the scoped rows stay right.
+        inside = queryset.model._default_manager.filter(**{f"{path}__in": ids}).values("pk")
+        return queryset.filter(pk__in=inside)
+    return queryset.filter(**{f"{path}__in": ids})
 
 
-def get_scoped_object_or_404(queryset: QuerySet, user, path: str | None, **lookup) -> Model:
-    """For staff pages outside the admin: an object outside the user's scope does not exist."""
-    try:
-        return scope(queryset, user, path).get(**lookup)
-    except queryset.model.DoesNotExist:
-        raise Http404("Not found in your institutes.") from None
+class ScopedQuerySet(models.QuerySet):
+    """Rows that belong to one or more IoTs; subclasses declare ``institute_path`` once."""
+
+    institute_path: ClassVar[str | None] = None
+
+    def for_staff(self, user, *, edit: bool = False) -> QuerySet:
+        """The rows ``user`` may see (or, with ``edit``, change)."""
+        return scope(self, user, self.institute_path, edit=edit)
+
+
+def institute_path_of(model: type[Model]) -> str | None:
+    """The model's declared path to its IoT(s); None for national data."""
+    return getattr(model._default_manager.all(), "institute_path", None)
+
+
+def institute_ids(obj: Model) -> set[int]:
+    """The IoTs an object belongs to, by its model's declared path (empty: national)."""
+    return {i for i in institute_ids_of(obj, institute_path_of(type(obj))) if i is not None}
 
 
 def institute_ids_of(obj: Model, path: str | None) -> set[int | None]:
@@ -110,32 +130,14 @@ def institute_ids_of(obj: Model, path: str | None) -> set[int | None]:
     return {getattr(target, field.attname)}
 
 
-# How to reach an object's IoT, tried in order; the last hop is read as an id (no query for it).
-INSTITUTE_HOPS = (
-    ("institute",),
-    ("course", "institute"),
-    ("event", "institute"),
-    ("registration", "event", "institute"),
-)
-
-
-def institute_id_of(obj: Model) -> int | None:
-    """The IoT an object is about, for the audit log and the outbox (None: national)."""
-    from institutes.models import Institute
-
-    if isinstance(obj, Institute):
-        return obj.pk
-    for *hops, last in INSTITUTE_HOPS:
-        target = obj
-        for hop in hops:
-            target = getattr(target, hop, None)
-            if target is None:
-                break
-        else:
-            institute_id = getattr(target, f"{last}_id", None)
-            if institute_id is not None:
-                return institute_id
-    organisation = getattr(obj, "organisation", None)  # a partner's record: its first IoT
-    if organisation is not None and hasattr(organisation, "institutes"):
-        return organisation.institutes.order_by("pk").values_list("pk", flat=True).first()
-    return None
+def link_institutes(model: type[Model], ids_by_row: dict[int, set[int]]) -> None:
+    """Link saved rows (audit entries, outbox messages) to their IoTs in one insert."""
+    through = model.institutes.through
+    row_field = f"{model._meta.model_name}_id"
+    through.objects.bulk_create(
+        [
+            through(**{row_field: row_id, "institute_id": institute_id})
+            for row_id, ids in ids_by_row.items()
+            for institute_id in ids
+        ]
+    )

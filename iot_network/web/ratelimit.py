@@ -30,14 +30,23 @@ def hit(scope: str, identity: str, *, limit: int, window: int) -> bool:
         return False
 
 
-def too_many(request, *, scope: str, limit: int, window: int, extra: str = "") -> bool:
-    """Per client address, and per address + ``extra`` (e.g. an email) when given."""
+def too_many(
+    request,
+    *,
+    scope: str,
+    limit: int,
+    window: int,
+    per: str = "",
+    per_limit: int | None = None,
+) -> bool:
+    """Count one attempt per client address (``limit`` per ``window`` seconds) and, when ``per``
+    names someone or something (an email address, a registration link), ``per_limit`` for it
+    across every address."""
     over = hit(scope, client_ip(request), limit=limit, window=window)
-    if extra:
-        over = (
-            hit(f"{scope}:who", extra.strip().lower(), limit=max(limit // 4, 1), window=window)
-            or over
-        )
+    if per:
+        if per_limit is None:
+            raise TypeError("too_many(per=...) needs per_limit")
+        over = hit(f"{scope}:who", per.strip().lower(), limit=per_limit, window=window) or over
     return over
 
 

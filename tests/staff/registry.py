@@ -40,6 +40,12 @@ def _organisation(institute):
 
 
 # How to make one row "in" an institute. National and shared rows ignore the institute.
+def _linked(row, institute):
+    """An outbox message or audit entry about ``institute``."""
+    row.institutes.add(institute)
+    return row
+
+
 MAKERS = {
     Course: lambda i: CourseFactory(institute=i),
     Enquiry: lambda i: Enquiry.objects.create(
@@ -75,17 +81,19 @@ MAKERS = {
         kind="talk",
         occurred_on=timezone.localdate(),
     ),
-    Message: lambda i: Message.objects.create(
-        recipient="a@example.com",
-        kind="generic",
-        category="transactional",
-        dedupe_key=_uid(),
-        message_id=f"<{_uid()}@example.org>",
-        status="failed",
-        batch=f"send-{_uid()}",
-        institute=i,
+    Message: lambda i: _linked(
+        Message.objects.create(
+            recipient="a@example.com",
+            kind="generic",
+            category="transactional",
+            dedupe_key=_uid(),
+            message_id=f"<{_uid()}@example.org>",
+            status="failed",
+            batch=f"send-{_uid()}",
+        ),
+        i,
     ),
-    AuditEntry: lambda i: AuditEntry.objects.create(action="changed", institute=i),
+    AuditEntry: lambda i: _linked(AuditEntry.objects.create(action="changed"), i),
     # Shared reference lists and national records.
     Route: lambda i: RouteFactory(),
     SectorTag: lambda i: SectorTag.objects.create(name=_uid(), slug=_uid()),

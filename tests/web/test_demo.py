@@ -43,7 +43,6 @@ def test_demo_staff_find_work_waiting_on_their_dashboard(client):
 
     from courses.models import Enquiry
     from events.models import Registration
-    from iot_network.staff.scoping import scope
     from partners.models import Opportunity
 
     load_demo(password="a-demo-password-1")
@@ -51,11 +50,11 @@ def test_demo_staff_find_work_waiting_on_their_dashboard(client):
     for place in ("blackcountry", "cheshire"):
         user = User.objects.get(email=f"staff.{place}@demo.iot-network.example")
         assert user.get_short_name() != "IoT"  # a person's name, not a role
-        pending = scope(Organisation.objects.filter(status="pending"), user, "institutes")
+        pending = Organisation.objects.filter(status="pending").for_staff(user)
         assert pending.count() == 1
-        assert scope(Opportunity.objects.filter(status="pending"), user, "institute").count() == 1
+        assert Opportunity.objects.filter(status="pending").for_staff(user).count() == 1
         open_enquiries = Enquiry.objects.filter(replied_at__isnull=True)
-        assert scope(open_enquiries, user, "course__institute").count() == 2
+        assert open_enquiries.for_staff(user).count() == 2
         recent = Registration.objects.filter(created_at__gte=timezone.now() - timedelta(weeks=12))
-        weeks = scope(recent, user, "event__institute").dates("created_at", "week")
+        weeks = recent.for_staff(user).dates("created_at", "week")
         assert len(weeks) >= 10
