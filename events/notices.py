@@ -1,67 +1,66 @@
-"""What registrants are told, and the calendar invitations that go with it. Composed here,
-delivered by the outbox (iot_network.notifications)."""
+"""Who hears what about their registration, and the calendar invitations that go with it.
+
+Each mail is one kind with its own template folder (templates/notifications/email/<kind>/);
+this module only gathers the data those templates read. Times travel as ISO strings and are
+put into words at delivery, in Europe/London (iot_network.notifications.formatting)."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils import timezone
-from django.utils.formats import date_format
 
+from iot_network.notifications import formatting
 from iot_network.notifications.services import Attachment, Notification, notify_many
 
 from .calendar import invitation
 from .models import Event, Registration
 
+# The feed and the event page say it the same way as the mail does.
+sentence = formatting.sentence
+
 
 def when_text(event: Event) -> str:
-    start = timezone.localtime(event.starts_at)
-    end = timezone.localtime(event.ends_at)
-    if start.date() == end.date():
-        day = date_format(start, "l j F Y")
-        return f"{day}, {date_format(start, 'g:i a')} to {date_format(end, 'g:i a')}"
-    return f"{date_format(start, 'l j F Y, g:i a')} to {date_format(end, 'l j F Y, g:i a')}"
+    return formatting.period_text(event.starts_at, event.ends_at)
 
 
-def sentence(text: str) -> str:
-    """``text`` with one closing full stop: a time such as "9:00 a.m." already has it."""
-    return text if text.endswith(".") else f"{text}."
-
-
-def where_text(event: Event) -> str:
-    if event.is_online:
-        return "Online"
+def venue_text(event: Event) -> str:
     parts = [event.venue_name, ", ".join(event.venue_address.split("\n")), event.venue_postcode]
     return ", ".join(p.strip() for p in parts if p.strip())
 
 
-def notification(
-    registration: Registration,
-    *,
-    key: str,
-    subject: str,
-    heading: str,
-    paragraphs: list[str],
-    attach_invite: bool = False,
-    action: tuple[str, str] | None = None,
-) -> Notification:
+def where_text(event: Event) -> str:
+    return "Online" if event.is_online else venue_text(event)
+
+
+def event_context(registration: Registration) -> dict:
+    """What every event mail shows about the event and the person's registration."""
     event = registration.event
     holds = registration.holds_a_place and not event.is_cancelled
-    context = {
-        "subject": subject,
-        "heading": heading,
-        "paragraphs": paragraphs,
+    return {
         "name": registration.name,
         "event": event.title,
         "event_url": settings.SITE_URL + event.get_absolute_url(),
-        "when": when_text(event),
-        "where": where_text(event),
-        "action_label": action[0] if action else "View, change or cancel your registration",
-        "action_url": action[1] if action else settings.SITE_URL + registration.get_manage_url(),
+        "starts_at": event.starts_at.isoformat(),
+        "ends_at": event.ends_at.isoformat(),
+        "online": event.is_online,
+        "venue": "" if event.is_online else venue_text(event),
+        "manage_url": settings.SITE_URL + registration.get_manage_url(),
         # Joining details go only to people with a place.
         "joining_details": event.joining_details if holds and event.is_online else "",
         "accessibility_info": event.accessibility_info,
         "cancelled": event.is_cancelled,
     }
+
+
+def notification(
+    registration: Registration,
+    *,
+    kind: str,
+    key: str,
+    context: dict | None = None,
+    attach_invite: bool = False,
+) -> Notification:
+    """One event mail of ``kind``; ``context`` adds what that kind's template needs."""
+    event = registration.event
     attachments = ()
     if attach_invite:
         # A cancelled registration's invite takes the event out of the person's calendar.
@@ -77,9 +76,9 @@ def notification(
         )
     return Notification(
         to=registration.email,
-        kind="event-notice",
+        kind=kind,
         dedupe_key=key,
-        context=context,
+        context={**event_context(registration), **(context or {})},
         about=registration,
         attachments=attachments,
     )
@@ -93,15 +92,9 @@ def confirmation(registration: Registration, *, promoted: bool = False) -> None:
     event = registration.event
     tell(
         registration,
+        kind="event-registration-confirmed",
         key=f"event-confirmed:{event.pk}:{registration.pk}:{event.sequence}",
-        subject=f"Your place is confirmed: {event.title}",
-        heading="Your place is confirmed",
-        paragraphs=[
-            "A place has become free and it is yours."
-            if promoted
-            else "Thank you for registering.",
-            "The calendar invitation attached adds the event to your calendar.",
-        ],
+        context={"promoted": promoted},
         attach_invite=True,
     )
 
@@ -110,27 +103,17 @@ def waiting(registration: Registration, position: int) -> None:
     event = registration.event
     tell(
         registration,
+        kind="event-waiting-list",
         key=f"event-waiting:{event.pk}:{registration.pk}",
-        subject=f"You are on the waiting list: {event.title}",
-        heading="You are on the waiting list",
-        paragraphs=[
-            f"The event is full. You are number {position} on the waiting list.",
-            "If a place becomes free we will email you straight away.",
-        ],
+        context={"position": position},
     )
 
 
 def offer(registration: Registration) -> None:
     event = registration.event
-    expires = date_format(timezone.localtime(registration.offer_expires_at), "l j F, g:i a")
     tell(
         registration,
+        kind="event-offer",
         key=f"event-offer:{event.pk}:{registration.pk}:{registration.offer_expires_at:%Y%m%d%H%M}",
-        subject=f"A place is free for you: {event.title}",
-        heading="A place is free for you",
-        paragraphs=[
-            "A place has become free. " + sentence(f"It is held for you until {expires}"),
-            "Use the link below to accept it. If you do not, it goes to the next person waiting.",
-        ],
-        action=("Accept the place", settings.SITE_URL + registration.get_manage_url()),
+        context={"offer_expires_at": registration.offer_expires_at.isoformat()},
     )

@@ -185,17 +185,9 @@ def cancel_registration(*, registration_id: int) -> Registration:
         event.save(update_fields=["sequence"])
     notices.tell(
         registration,
+        kind="event-registration-cancelled",
         key=f"event-registration-cancelled:{event.pk}:{registration.pk}",
-        subject=f"Your registration is cancelled: {event.title}",
-        heading="Your registration is cancelled",
-        paragraphs=[
-            "You have cancelled your registration. You can register again while places last.",
-            *(
-                ["The calendar file attached removes the event from your calendar."]
-                if had_invitation
-                else []
-            ),
-        ],
+        context={"calendar_cancelled": had_invitation},
         attach_invite=had_invitation,
     )
     if had_place:
@@ -238,10 +230,8 @@ def expire_offers(*, now=None) -> int:
                 registration.event = event
                 notices.tell(
                     registration,
+                    kind="event-offer-lapsed",
                     key=f"event-offer-lapsed:{event.pk}:{registration.pk}",
-                    subject=f"The place you were offered has gone: {event.title}",
-                    heading="The place you were offered has gone to someone else",
-                    paragraphs=["We held a place for you but did not hear back in time."],
                 )
             expired += len(lapsed)
             _promote_next(event)
@@ -274,10 +264,9 @@ def cancel_event(*, event_id: int, reason: str, acting_user) -> int:
         [
             notices.notification(
                 registration,
+                kind="event-cancelled",
                 key=f"event-cancelled:{event.pk}:{registration.pk}",
-                subject=f"Cancelled: {event.title}",
-                heading="This event has been cancelled",
-                paragraphs=[reason, "We are sorry for any inconvenience."],
+                context={"reason": reason},
                 attach_invite=registration.holds_a_place,
             )
             for registration in people
@@ -313,10 +302,8 @@ def event_changed(*, event_id: int, changed: list[str]) -> int:
         [
             notices.notification(
                 registration,
+                kind="event-changed",
                 key=f"event-changed:{event.pk}:{registration.pk}:{event.sequence}",
-                subject=f"Changed: {event.title}",
-                heading="The time or place of this event has changed",
-                paragraphs=["Please check the new details below. Your registration still stands."],
                 attach_invite=registration.holds_a_place,
             )
             for registration in people
@@ -337,14 +324,16 @@ def message_attendees(
         target=event,
         detail=f"{subject} (to {len(people)})",
     )
+    # The staff member's words are the message: they travel as data, the frame around them is
+    # the template's.
+    paragraphs = [p.strip() for p in body.replace("\r\n", "\n").split("\n\n") if p.strip()]
     notify_many(
         [
             notices.notification(
                 registration,
+                kind="event-message",
                 key=f"event-message:{batch}:{registration.pk}",
-                subject=f"{subject} – {event.title}",
-                heading=subject,
-                paragraphs=[p.strip() for p in body.split("\n\n") if p.strip()],
+                context={"message_subject": subject, "message_paragraphs": paragraphs},
             )
             for registration in people
         ]
@@ -433,11 +422,9 @@ def send_reminders(*, now=None) -> int:
                 [
                     notices.notification(
                         registration,
+                        kind="event-reminder",
                         key=f"event-reminder:{event.pk}:{registration.pk}:{label}",
-                        subject=f"Reminder: {event.title} is "
-                        + ("tomorrow" if label == "1d" else "next week"),
-                        heading="See you soon",
-                        paragraphs=["This is a reminder of the event you registered for."],
+                        context={"days_before": ahead.days},
                     )
                     for registration in people
                 ]
@@ -459,18 +446,12 @@ def send_feedback_requests(*, now=None) -> int:
             [
                 notices.notification(
                     registration,
+                    kind="event-feedback-request",
                     key=f"event-feedback:{event.pk}:{registration.pk}",
-                    subject=f"How was {event.title}?",
-                    heading="Tell us how it went",
-                    paragraphs=[
-                        "Thank you for coming. Two minutes of feedback helps us improve events.",
-                        "Use the link below to answer three short questions.",
-                    ],
-                    action=(
-                        "Give feedback",
-                        settings.SITE_URL
-                        + reverse("events:feedback", kwargs={"token": registration.token}),
-                    ),
+                    context={
+                        "feedback_url": settings.SITE_URL
+                        + reverse("events:feedback", kwargs={"token": registration.token})
+                    },
                 )
                 for registration in people
             ]

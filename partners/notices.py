@@ -1,4 +1,6 @@
-"""Who hears about partner business, and what they are told. Delivered by the outbox."""
+"""Who hears about partner business. What they are told is in each kind's template folder
+(templates/notifications/email/<kind>/); this module addresses the mail and gathers the data.
+Delivered by the outbox."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Model
+from django.urls import reverse
 
 from institutes.models import Institute
 from iot_network.notifications.services import Notification, notify_many
@@ -50,22 +53,10 @@ def member_addresses(organisation: Organisation, *, owners_only: bool = False) -
     return sorted(set(members.values_list("user__email", flat=True)))
 
 
-def message(
-    to: str,
-    *,
-    key: str,
-    about: Model,
-    subject: str,
-    paragraphs: list[str],
-    action: tuple[str, str] | None = None,
-    heading: str = "",
-) -> Notification:
-    context = {"subject": subject, "heading": heading or subject, "paragraphs": paragraphs}
-    if action:
-        context["action_label"], context["action_url"] = action[0], absolute(action[1])
-    return Notification(
-        to=to, kind="generic", dedupe_key=f"{key}:{to}", about=about, context=context
-    )
+def message(to: str, *, kind: str, key: str, about: Model, context: dict) -> Notification:
+    """One mail of ``kind`` to ``to``; ``context`` is data only (names, ISO dates, URLs): the
+    kind's templates word it, and show ``action_url`` as the button when there is one."""
+    return Notification(to=to, kind=kind, dedupe_key=f"{key}:{to}", about=about, context=context)
 
 
 def send(messages: list[Notification]) -> None:
@@ -83,14 +74,18 @@ def to_members(organisation: Organisation, *, owners_only=False, **kwargs) -> li
     ]
 
 
-def admin_path(obj: Model) -> str:
-    from django.urls import reverse
-
+def admin_url(obj: Model) -> str:
     meta = obj._meta
-    return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+    return absolute(reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk]))
 
 
-def user_label(user) -> str:
+def user_name(user) -> str:
+    """The person's name, else their address; empty when nobody is known (the template then
+    says "Someone")."""
     if user is None:
-        return "Someone"
+        return ""
     return getattr(user, "full_name", "") or user.email
+
+
+def institute_names(institutes: Iterable[Institute]) -> list[str]:
+    return [institute.name for institute in institutes]

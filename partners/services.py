@@ -9,7 +9,6 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.text import slugify
 
 from institutes.models import Institute
@@ -71,35 +70,36 @@ def submit_application(
         role=OrganisationMember.Role.OWNER,
         job_title=job_title,
     )
-    names = ", ".join(i.name for i in institutes)
     key = f"partner-application:{organisation.pk}"
+    application = {
+        "organisation": organisation.name,
+        "institutes": notices.institute_names(institutes),
+    }
     notices.send(
         notices.to_staff(
             institutes,
+            kind="partner-application-staff",
             key=f"{key}:staff",
             about=organisation,
-            subject=f"New partner application: {organisation.name}",
-            paragraphs=[
-                f"{organisation.name} ({organisation.get_org_type_display().lower()}, "
-                f"{organisation.sector}) has applied to be a partner of {names}.",
-                f"Contact: {organisation.contact_name or notices.user_label(applicant)}, "
-                f"{applicant.email}.",
-                "Review it in the staff workspace: approve it, or decline it with a reason.",
-            ],
-            action=("Review the application", notices.admin_path(organisation)),
+            context={
+                **application,
+                "org_type": organisation.get_org_type_display(),
+                "sector": organisation.sector.name,
+                "contact_name": organisation.contact_name or notices.user_name(applicant),
+                "contact_email": applicant.email,
+                "action_url": notices.admin_url(organisation),
+            },
         )
         + [
             notices.message(
                 applicant.email,
+                kind="partner-application-received",
                 key=f"{key}:applicant",
                 about=organisation,
-                subject="We have your partner application",
-                paragraphs=[
-                    f"Thank you for applying for {organisation.name} to partner with {names}.",
-                    "Staff at the institute will review your application, usually within 10 "
-                    "working days. We will email you with their decision.",
-                ],
-                action=("See your application", organisation.get_area_url()),
+                context={
+                    **application,
+                    "action_url": notices.absolute(organisation.get_area_url()),
+                },
             )
         ]
     )
@@ -124,32 +124,18 @@ def decide_application(
     if approve:
         organisation.review_date = timezone.localdate() + PARTNERSHIP_TERM
     organisation.save()
-    if approve:
-        paragraphs = [
-            f"{organisation.name} is now a partner of "
-            f"{', '.join(i.name for i in organisation.institutes.all())}.",
-            "In your partner area you can keep your profile up to date, invite colleagues, post "
-            "apprenticeship vacancies and other opportunities, and tell the institute about your "
-            "skills needs.",
-        ]
-        if organisation.decision_reason:
-            paragraphs.append(f"A note from the team: {organisation.decision_reason}")
-        subject = "Your partner application is approved"
-    else:
-        paragraphs = [
-            f"We are sorry: the application for {organisation.name} was not approved.",
-            f"The reason: {organisation.decision_reason}",
-            "If you would like to talk about it, reply to this email or contact the institute.",
-        ]
-        subject = "Your partner application was not approved"
     notices.send(
         notices.to_members(
             organisation,
+            kind="partner-approved" if approve else "partner-declined",
             key=f"partner-decision:{organisation.pk}",
             about=organisation,
-            subject=subject,
-            paragraphs=paragraphs,
-            action=("Go to your partner area", organisation.get_area_url()),
+            context={
+                "organisation": organisation.name,
+                "institutes": notices.institute_names(organisation.institutes.all()),
+                "reason": organisation.decision_reason,
+                "action_url": notices.absolute(organisation.get_area_url()),
+            },
         )
     )
     _audit(
@@ -178,20 +164,17 @@ def invite_member(*, organisation: Organisation, email: str, role: str, invited_
         [
             notices.message(
                 email,
+                kind="partner-invitation",
                 key=f"partner-invitation:{invitation.pk}",
                 about=invitation,
-                subject=f"Join {organisation.name} on the IoT Network portal",
-                paragraphs=[
-                    f"{notices.user_label(invited_by)} has invited you to manage "
-                    f"{organisation.name}'s partnership with its Institute of Technology, as "
-                    f"{invitation.get_role_display().lower()}.",
-                    "Sign in or create an account with this email address, then accept the "
-                    "invitation. The link works for 14 days.",
-                ],
-                action=(
-                    "Accept the invitation",
-                    reverse("partners:accept-invitation", kwargs={"token": token}),
-                ),
+                context={
+                    "organisation": organisation.name,
+                    "inviter": notices.user_name(invited_by),
+                    "role": invitation.get_role_display(),
+                    "action_url": notices.absolute(
+                        reverse("partners:accept-invitation", kwargs={"token": token})
+                    ),
+                },
             )
         ]
     )
@@ -228,21 +211,22 @@ def remove_member(*, member: OrganisationMember, removed_by) -> None:
     member.delete()
 
 
-def _opportunity_to_staff(opportunity: Opportunity, *, key: str, verb: str) -> None:
-    organisation = opportunity.organisation
+def _opportunity_to_staff(opportunity: Opportunity, *, key: str, changed: bool) -> None:
     notices.send(
         notices.to_staff(
             [opportunity.institute],
+            kind="opportunity-to-approve",
             key=key,
             about=opportunity,
-            subject=f"{opportunity.get_kind_display()} to approve: {opportunity.title}",
-            paragraphs=[
-                f"{organisation.name} has {verb} {opportunity.get_kind_display().lower()} "
-                f"'{opportunity.title}' for {opportunity.institute.name}.",
-                f"Closing date: {date_format(opportunity.closing_date, 'j F Y')}.",
-                "It will not be shown to learners until you approve it.",
-            ],
-            action=("Review it", notices.admin_path(opportunity)),
+            context={
+                "organisation": opportunity.organisation.name,
+                "title": opportunity.title,
+                "opportunity_kind": opportunity.get_kind_display(),
+                "institute": opportunity.institute.name,
+                "closing_date": opportunity.closing_date.isoformat(),
+                "changed": changed,
+                "action_url": notices.admin_url(opportunity),
+            },
         )
     )
 
@@ -257,7 +241,7 @@ def post_opportunity(*, opportunity: Opportunity, posted_by) -> Opportunity:
     opportunity.status = Opportunity.Status.PENDING
     opportunity.created_by = posted_by
     opportunity.save()
-    _opportunity_to_staff(opportunity, key=f"opportunity:{opportunity.pk}:posted", verb="posted")
+    _opportunity_to_staff(opportunity, key=f"opportunity:{opportunity.pk}:posted", changed=False)
     return opportunity
 
 
@@ -274,7 +258,7 @@ def update_opportunity(*, opportunity: Opportunity, updated_by) -> Opportunity:
     if was_approved:
         stamp = int(timezone.now().timestamp())
         _opportunity_to_staff(
-            opportunity, key=f"opportunity:{opportunity.pk}:changed:{stamp}", verb="changed"
+            opportunity, key=f"opportunity:{opportunity.pk}:changed:{stamp}", changed=True
         )
     return opportunity
 
@@ -305,28 +289,20 @@ def decide_opportunity(
     opportunity.decided_by = decided_by
     opportunity.save()
     stamp = int(opportunity.decided_at.timestamp())
-    if approve:
-        subject = f"Approved: {opportunity.title}"
-        paragraphs = [f"'{opportunity.title}' is approved and now shown to learners."]
-        action = ("See it as learners do", opportunity.get_absolute_url())
-    else:
-        subject = f"Not approved: {opportunity.title}"
-        paragraphs = [
-            f"'{opportunity.title}' was not approved.",
-            f"The reason: {opportunity.decision_reason}",
-            "You can change it and send it again from your partner area.",
-        ]
-        action = ("Go to your partner area", opportunity.organisation.get_area_url())
-    if opportunity.decision_reason and approve:
-        paragraphs.append(f"A note from the team: {opportunity.decision_reason}")
+    shown_at = (
+        opportunity.get_absolute_url() if approve else opportunity.organisation.get_area_url()
+    )
     notices.send(
         notices.to_members(
             opportunity.organisation,
+            kind="opportunity-approved" if approve else "opportunity-declined",
             key=f"opportunity:{opportunity.pk}:decision:{stamp}",
             about=opportunity,
-            subject=subject,
-            paragraphs=paragraphs,
-            action=action,
+            context={
+                "title": opportunity.title,
+                "reason": opportunity.decision_reason,
+                "action_url": notices.absolute(shown_at),
+            },
         )
     )
     _audit(
@@ -350,17 +326,19 @@ def report_skills_need(*, need: SkillsNeed, reported_by) -> SkillsNeed:
     notices.send(
         notices.to_staff(
             [need.institute],
+            kind="skills-need-reported",
             key=f"skills-need:{need.pk}",
             about=need,
-            subject=f"Skills need from {organisation.name}",
-            paragraphs=[
-                f"{organisation.name} needs {need.people_needed} "
-                f"{'person' if need.people_needed == 1 else 'people'} with these skills by "
-                f"{date_format(need.needed_by, 'j F Y')}: {need.skills}.",
-                *([f"Details: {need.details}"] if need.details else []),
-                f"Contact: {notices.user_label(reported_by)}, {reported_by.email}.",
-            ],
-            action=("See it in the staff workspace", notices.admin_path(need)),
+            context={
+                "organisation": organisation.name,
+                "people_needed": need.people_needed,
+                "needed_by": need.needed_by.isoformat(),
+                "skills": need.skills,
+                "details": need.details,
+                "contact_name": notices.user_name(reported_by),
+                "contact_email": reported_by.email,
+                "action_url": notices.admin_url(need),
+            },
         )
     )
     return need
@@ -397,33 +375,29 @@ def send_review_reminders(*, today: date | None = None) -> int:
         days_left = (organisation.review_date - today).days
         stage = min(d for d in RENEWAL_REMINDER_DAYS if d >= days_left)
         key = f"partner-review:{organisation.pk}:{organisation.review_date}:{stage}"
-        when = date_format(organisation.review_date, "j F Y")
+        review = {
+            "organisation": organisation.name,
+            "review_date": organisation.review_date.isoformat(),
+        }
         with transaction.atomic():
             notices.send(
                 notices.to_members(
                     organisation,
                     owners_only=True,
+                    kind="partner-review-due",
                     key=key,
                     about=organisation,
-                    subject=f"Your partnership review is due on {when}",
-                    paragraphs=[
-                        f"{organisation.name}'s partnership with its Institute of Technology is "
-                        f"due for review on {when}.",
-                        "Check your profile is up to date; staff will be in touch to talk about "
-                        "the year ahead.",
-                    ],
-                    action=("Go to your partner area", organisation.get_area_url()),
+                    context={
+                        **review,
+                        "action_url": notices.absolute(organisation.get_area_url()),
+                    },
                 )
                 + notices.to_staff(
                     organisation.institutes.all(),
+                    kind="partner-review-due-staff",
                     key=f"{key}:staff",
                     about=organisation,
-                    subject=f"Partnership review due {when}: {organisation.name}",
-                    paragraphs=[
-                        f"{organisation.name}'s partnership is due for review on {when}.",
-                        "Its engagement record is in the staff workspace.",
-                    ],
-                    action=("Open the partner", notices.admin_path(organisation)),
+                    context={**review, "action_url": notices.admin_url(organisation)},
                 )
             )
         sent += 1

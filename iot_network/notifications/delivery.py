@@ -76,6 +76,8 @@ def build_email(message: Message, connection=None) -> EmailMultiAlternatives:
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     folder = f"notifications/email/{message.kind}"
     subject = " ".join(render_to_string(f"{folder}/subject.txt", context).split())
+    # The body's <title> repeats the subject, worded once in subject.txt.
+    context["subject"] = subject
     email = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string(f"{folder}/body.txt", context),

@@ -7,6 +7,7 @@ from events.models import Event, Registration
 from iot_network.notifications.models import Message
 from iot_network.staff.models import AuditEntry
 from tests.factories import EventFactory, SessionFactory
+from tests.mail import heading, html, rendered
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,10 @@ def test_staff_message_the_waiting_list_only(admin_client, event, people):
     assert response.status_code == 302
     [message] = Message.objects.all()
     assert message.recipient == "bob@example.com"
-    assert message.context["paragraphs"] == ["More places soon.", "Stay tuned."]
+    assert message.context["message_paragraphs"] == ["More places soon.", "Stay tuned."]
+    assert rendered(message).subject == "Good news – Robotics open day"
+    assert "<h1>Good news</h1>" in html(message)
+    assert "<p>More places soon.</p><p>Stay tuned.</p>" in html(message)
 
 
 def test_check_in_finds_people_by_name_and_marks_them_attended(admin_client, event, people):
@@ -171,4 +175,4 @@ def test_changing_the_time_in_the_admin_notifies_registrants(
     assert response.status_code == 302, response.context["adminform"].form.errors
     event.refresh_from_db()
     assert event.sequence == 1
-    assert Message.objects.get().context["heading"] == "The time or place of this event has changed"
+    assert heading(Message.objects.get()) == "The time or place of this event has changed"
