@@ -30,9 +30,10 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from institutes.models import Institute, Route
 from iot_network.web.geo import Point, bounding_box, distance_miles
 
-from .models import APPRENTICESHIP_TYPES, Course, CourseRun
+from .models import APPRENTICESHIP_TYPES, Course, CourseRun, SectorTag
 
 
 class Funding:
@@ -248,64 +249,120 @@ def results_page(search: CourseSearch, number: int, per_page: int) -> tuple[list
 
 # Facets ------------------------------------------------------------------------------------
 
+# Facets counted from the course itself or its institute, route and sector tags, and from its
+# matching runs. "funding" takes from both: three course flags and a run with no fee.
+COURSE_FACETS = ("levels", "qualification_types", "routes", "sectors", "regions", "institutes")
+RUN_FACETS = ("study_modes", "attendances")
+FACETS = (*COURSE_FACETS, *RUN_FACETS, "funding")
 
-def _counts(queryset: QuerySet, field_name: str) -> dict:
-    return dict(
-        queryset.order_by()
-        .values_list(field_name)
-        .annotate(n=Count("pk", distinct=True))
-        .values_list(field_name, "n")
+
+def facet_counts(search: CourseSearch) -> dict[str, dict]:
+    """For each filter, how many courses each option would give with the other filters kept.
+
+    Every facet with nothing selected counts over the same matching set, so one query counts
+    them all. A facet with a selection must be counted without its own filter (choosing Level 4
+    must not hide how many Level 5 courses there are), so each of those is one more query.
+    """
+    selected = [facet for facet in FACETS if getattr(search, facet)]
+    counts = _count_facets(search, [facet for facet in FACETS if facet not in selected])
+    for facet in selected:
+        counts |= _count_facets(search.without(facet), [facet])
+    return counts
+
+
+def _sql(queryset: QuerySet) -> tuple[str, tuple]:
+    return queryset.query.sql_with_params()
+
+
+def _count_facets(search: CourseSearch, facets: list[str]) -> dict[str, dict]:
+    """Counts for ``facets`` over the courses matching ``search``, in one query.
+
+    The matching courses (and, for run facets, their matching runs) are a common table
+    expression computed once; each facet is one GROUP BY over it, joined by UNION ALL. Written
+    as SQL because the ORM cannot put several groupings in one statement; the filters
+    themselves are still the ORM's (filtered_courses, matching_runs), so there is one
+    definition of what matches. Portable between PostgreSQL and SQLite.
+    """
+    if not facets:
+        return {}
+    qn = connection.ops.quote_name
+    course_fields = ("id", "level", "qualification_type", "route_id", "institute_id")
+    flags = ("student_finance", "employer_sponsored")
+    matching_sql, matching_params = _sql(
+        filtered_courses(search).order_by().values(*course_fields, *flags)
     )
+    ctes = [f"m ({', '.join(course_fields + flags)}) AS ({matching_sql})"]
+    params = list(matching_params)
+    uses_runs = bool(set(facets) & {*RUN_FACETS, "funding"})
+    if uses_runs:
+        runs_sql, runs_params = _sql(
+            matching_runs(search).order_by().values("course_id", "study_mode", "attendance", "fee")
+        )
+        ctes.append(
+            f"r (course_id, study_mode, attendance, fee) AS (SELECT * FROM ({runs_sql}) AS runs"
+            " WHERE runs.course_id IN (SELECT id FROM m))"
+        )
+        params += runs_params
+
+    institute = qn(Institute._meta.db_table)
+    route = qn(Route._meta.db_table)
+    through = Course.sector_tags.through
+    tag = qn(SectorTag._meta.db_table)
+    joins = {
+        "levels": ("CAST(m.level AS TEXT)", "m"),
+        "qualification_types": ("m.qualification_type", "m"),
+        "routes": ("route.slug", f"m JOIN {route} route ON route.id = m.route_id"),
+        "regions": ("inst.region", f"m JOIN {institute} inst ON inst.id = m.institute_id"),
+        "institutes": ("inst.slug", f"m JOIN {institute} inst ON inst.id = m.institute_id"),
+        "sectors": (
+            "tag.slug",
+            f"m JOIN {qn(through._meta.db_table)} ct ON ct.{qn('course_id')} = m.id"
+            f" JOIN {tag} tag ON tag.id = ct.{qn('sectortag_id')}",
+        ),
+    }
+    parts: list[str] = []
+    part_params: list = []
+    for facet in facets:
+        if facet in joins:
+            key, source = joins[facet]
+            parts.append(f"SELECT '{facet}', {key}, COUNT(*) FROM {source} GROUP BY {key}")
+        elif facet in RUN_FACETS:
+            column = {"study_modes": "study_mode", "attendances": "attendance"}[facet]
+            parts.append(
+                f"SELECT '{facet}', {column}, COUNT(DISTINCT course_id) FROM r GROUP BY {column}"
+            )
+        else:  # funding: every option counted, even when none match
+            apprenticeships = ", ".join(["%s"] * len(APPRENTICESHIP_TYPES))
+            parts += [
+                f"SELECT 'funding', '{Funding.STUDENT_FINANCE}', COUNT(*) FROM m"
+                " WHERE m.student_finance",
+                f"SELECT 'funding', '{Funding.APPRENTICESHIP}', COUNT(*) FROM m"
+                f" WHERE m.qualification_type IN ({apprenticeships})",
+                f"SELECT 'funding', '{Funding.EMPLOYER_SPONSORED}', COUNT(*) FROM m"
+                " WHERE m.employer_sponsored",
+                f"SELECT 'funding', '{Funding.NO_FEE}', COUNT(DISTINCT course_id) FROM r"
+                " WHERE r.fee = 0",
+            ]
+            part_params += [str(kind) for kind in APPRENTICESHIP_TYPES]
+    sql = f"WITH {', '.join(ctes)} {' UNION ALL '.join(parts)}"
+    counts: dict[str, dict] = {facet: {} for facet in facets}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *part_params])
+        for facet, key, n in cursor.fetchall():
+            counts[facet][int(key) if facet == "levels" else key] = n
+    return counts
 
 
 FACET_CACHE_SECONDS = 300
 
 
 def cached_facet_counts(search: CourseSearch) -> dict[str, dict]:
-    """facet_counts, kept for a few minutes: each is nine queries over the whole catalogue, and
-    most visitors ask the same few searches (the unfiltered list above all). A count a few
-    minutes old is fine beside a filter option; the results themselves are always fresh."""
+    """facet_counts, kept for a few minutes: most visitors ask the same few searches (the
+    unfiltered list above all). A count a few minutes old is fine beside a filter option; the
+    results themselves are always fresh."""
     key = "course-facets:" + hashlib.sha256(repr(search).encode()).hexdigest()
     counts = cache.get(key)
     if counts is None:
         counts = facet_counts(search)
         cache.set(key, counts, FACET_CACHE_SECONDS)
-    return counts
-
-
-def facet_counts(search: CourseSearch) -> dict[str, dict]:
-    """For each filter, how many courses each option would give with the other filters kept."""
-    counts = {
-        "levels": _counts(filtered_courses(search.without("levels")), "level"),
-        "qualification_types": _counts(
-            filtered_courses(search.without("qualification_types")), "qualification_type"
-        ),
-        "routes": _counts(filtered_courses(search.without("routes")), "route__slug"),
-        "sectors": _counts(filtered_courses(search.without("sectors")), "sector_tags__slug"),
-        "regions": _counts(filtered_courses(search.without("regions")), "institute__region"),
-        "institutes": _counts(filtered_courses(search.without("institutes")), "institute__slug"),
-    }
-    for facet, field_name in (("study_modes", "study_mode"), ("attendances", "attendance")):
-        base = search.without(facet)
-        courses = filtered_courses(base).values("pk")
-        runs = matching_runs(base).filter(course__in=courses)
-        counts[facet] = dict(
-            runs.order_by()
-            .values_list(field_name)
-            .annotate(n=Count("course", distinct=True))
-            .values_list(field_name, "n")
-        )
-    base = search.without("funding")
-    courses = filtered_courses(base)
-    no_fee_runs = matching_runs(base).filter(course=OuterRef("pk"), fee=0)
-    counts["funding"] = courses.aggregate(
-        **{
-            Funding.STUDENT_FINANCE: Count("pk", filter=Q(student_finance=True)),
-            Funding.APPRENTICESHIP: Count(
-                "pk", filter=Q(qualification_type__in=APPRENTICESHIP_TYPES)
-            ),
-            Funding.EMPLOYER_SPONSORED: Count("pk", filter=Q(employer_sponsored=True)),
-            Funding.NO_FEE: Count("pk", filter=Q(Exists(no_fee_runs))),
-        }
-    )
     return counts
