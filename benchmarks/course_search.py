@@ -9,14 +9,16 @@ Uses its own database (iot_network_bench_courses; BENCH_DATABASE_URL overrides i
 and migrates. For each size, small first, it wipes the courses, generates about five runs per
 course over the 21 Institutes of Technology, runs VACUUM ANALYZE, then times what the course list
 page does for each search: ``results_page(search, 1, 20)``, the first page and the total.
-``facet_counts(search)``, also on the page (cached for a few minutes), is timed separately.
+``facet_counts(search)``, also on the page (cached for a few minutes), is timed separately,
+uncached: one query for the facets with nothing selected, one more per facet with a selection.
 Prints one JSON line; progress goes to stderr. --explain prints EXPLAIN ANALYZE of every timed query
 on the large catalogue to stderr. The large catalogue is left in the database for investigation.
 
 The database gets the planner settings the README recommends for the portal's database
 (PLANNER_SETTINGS); --server-defaults measures PostgreSQL's defaults instead.
 
-Target (from the issue): p95 <= 50 ms at 200,000 runs, and at most 3x the p95 at 2,000 runs.
+Targets (from the issues): results p95 <= 50 ms at 200,000 runs, and at most 3x the p95 at 2,000
+runs; facet counts p95 under 100 ms for every search at 200,000 runs (issue 17).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ RUNS_PER_COURSE = 5  # on average: 1 to 9 runs each
 PAGE_SIZE = 20  # courses.views.PER_PAGE
 P95_TARGET_MS = 50.0
 GROWTH_TARGET = 3.0
+FACET_P95_TARGET_MS = 100.0  # for every search, at the large size
 # README, "PostgreSQL settings": what the portal's database should run with.
 PLANNER_SETTINGS = {"random_page_cost": "1.1", "max_parallel_workers_per_gather": "0"}
 
@@ -576,15 +579,26 @@ def main() -> None:
                 "seed": args.seed,
                 "planner_settings": planner_settings,
                 "queries_per_search": args.queries,
-                "timed": "results_page(search, 1, 20): the first page and the total,"
+                "timed": "results_page(search, 1, 20): the first page and the total (capped),"
                 " as the list page does; facet_counts(search), also on the page, is timed"
-                " separately under facet_counts",
+                " separately and uncached under facet_counts",
                 "small": small,
                 "large": large,
                 "growth_p95": round(growth, 2),
-                "target": {"p95_ms": P95_TARGET_MS, "growth": GROWTH_TARGET},
+                "target": {
+                    "p95_ms": P95_TARGET_MS,
+                    "growth": GROWTH_TARGET,
+                    "facet_p95_ms_every_search": FACET_P95_TARGET_MS,
+                },
                 "meets_target": large["list_page"]["p95_ms"] <= P95_TARGET_MS
                 and growth <= GROWTH_TARGET,
+                "facets_meet_target": all(
+                    figures["p95_ms"] < FACET_P95_TARGET_MS
+                    for figures in large["facet_counts"]["searches"].values()
+                ),
+                "slowest_facet_search": max(
+                    large["facet_counts"]["searches"].items(), key=lambda item: item[1]["p95_ms"]
+                )[0],
                 "seconds": round(time.perf_counter() - started, 1),
                 "cpus": os.cpu_count(),
                 "load_average_before": round(load_before, 2),

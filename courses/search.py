@@ -17,16 +17,15 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Case,
-    Count,
     Exists,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
     When,
-    Window,
 )
 from django.utils import timezone
 
@@ -230,21 +229,35 @@ LIST_FIELDS = (
 )  # fmt: skip
 
 
-def results_page(search: CourseSearch, number: int, per_page: int) -> tuple[list, int]:
-    """One page of results and the total, as cheaply as each kind of search allows.
+# Totals are exact up to COUNT_CAP and "more than COUNT_CAP" beyond, as search engines say: an
+# exact total of a broad search would visit every match just to print a number.
+COUNT_CAP = 1000
 
-    A keyword or run search must visit every match to order them, so the total comes from the
-    same query (a window count). Browsing reads the first rows straight from an index, where a
-    window count would force a full scan, so there the total is a separate count.
-    """
+
+class CappedCount(Subquery):
+    """How many rows ``queryset`` has, counting no further than ``cap + 1``: a scalar subquery
+    that does not depend on the outer row, so the database runs it once for the whole page."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS capped)"
+    output_field = IntegerField()
+
+    def __init__(self, queryset: QuerySet, cap: int):
+        super().__init__(queryset.order_by().values("pk")[: cap + 1])
+
+
+def results_page(search: CourseSearch, number: int, per_page: int) -> tuple[list, int]:
+    """One page of results and the total, in one query; the total is capped at COUNT_CAP + 1,
+    so a total above COUNT_CAP means "more than COUNT_CAP"."""
     start = (number - 1) * per_page
-    results = search_courses(search).only(*LIST_FIELDS)
-    if search.q or _uses_runs(search):
-        rows = list(results.annotate(total=Window(Count("pk")))[start : start + per_page])
-        if rows:
-            return rows, rows[0].total
-        return [], filtered_courses(search).count()
-    return list(results[start : start + per_page]), filtered_courses(search).count()
+    counted = filtered_courses(search)
+    rows = list(
+        search_courses(search)
+        .only(*LIST_FIELDS)
+        .annotate(total=CappedCount(counted, COUNT_CAP))[start : start + per_page]
+    )
+    if rows:
+        return rows, rows[0].total
+    return [], counted[: COUNT_CAP + 1].count()
 
 
 # Facets ------------------------------------------------------------------------------------
@@ -277,79 +290,124 @@ def _sql(queryset: QuerySet) -> tuple[str, tuple]:
 def _count_facets(search: CourseSearch, facets: list[str]) -> dict[str, dict]:
     """Counts for ``facets`` over the courses matching ``search``, in one query.
 
-    The matching courses (and, for run facets, their matching runs) are a common table
-    expression computed once; each facet is one GROUP BY over it, joined by UNION ALL. Written
-    as SQL because the ORM cannot put several groupings in one statement; the filters
-    themselves are still the ORM's (filtered_courses, matching_runs), so there is one
-    definition of what matches. Portable between PostgreSQL and SQLite.
+    The matching courses are a common table expression computed once. Facets on the course,
+    its route and its institute are one GROUP BY GROUPING SETS pass over it on PostgreSQL (one
+    GROUP BY each on SQLite); sector tags are one more grouping over it, and the run facets one
+    aggregation of the matching runs per course, all joined by UNION ALL. Written as SQL because
+    the ORM cannot put several groupings in one statement; the filters themselves are still the
+    ORM's (filtered_courses, matching_runs), so there is one definition of what matches.
     """
     if not facets:
         return {}
     qn = connection.ops.quote_name
-    course_fields = ("id", "level", "qualification_type", "route_id", "institute_id")
+    columns = ("id", "level", "qualification_type", "route_id", "institute_id")
     flags = ("student_finance", "employer_sponsored")
-    matching_sql, matching_params = _sql(
-        filtered_courses(search).order_by().values(*course_fields, *flags)
-    )
-    ctes = [f"m ({', '.join(course_fields + flags)}) AS ({matching_sql})"]
-    params = list(matching_params)
-    uses_runs = bool(set(facets) & {*RUN_FACETS, "funding"})
-    if uses_runs:
+    matching_sql, params = _sql(filtered_courses(search).order_by().values(*columns, *flags))
+    ctes = [f"m ({', '.join(columns + flags)}) AS ({matching_sql})"]
+    params = list(params)
+    branches: list[str] = []
+    branch_params: list = []
+
+    # Course facets; funding's course flags are counted as groups and added up below.
+    keys = {
+        "levels": "m.level",
+        "qualification_types": "m.qualification_type",
+        "routes": "route.slug",
+        "regions": "inst.region",
+        "institutes": "inst.slug",
+        "_student_finance": "m.student_finance",
+        "_employer_sponsored": "m.employer_sponsored",
+    }
+    grouped = [facet for facet in keys if facet in facets]
+    if "funding" in facets:
+        grouped += ["_student_finance", "_employer_sponsored"]
+        grouped += [] if "qualification_types" in grouped else ["qualification_types"]
+    if grouped:
+        source = "m"
+        if "routes" in grouped:
+            source += f" JOIN {qn(Route._meta.db_table)} route ON route.id = m.route_id"
+        if {"regions", "institutes"} & set(grouped):
+            source += f" JOIN {qn(Institute._meta.db_table)} inst ON inst.id = m.institute_id"
+        exprs = [f"CAST({keys[facet]} AS TEXT)" for facet in grouped]
+        if connection.vendor == "postgresql":
+            # GROUPING() has a bit set for each key a row is not grouped by.
+            everything = (1 << len(grouped)) - 1
+            names = " ".join(
+                f"WHEN {everything - (1 << (len(grouped) - 1 - i))} THEN '{facet}'"
+                for i, facet in enumerate(grouped)
+            )
+            sets = ", ".join(f"({keys[facet]})" for facet in grouped)
+            keys_sql = ", ".join(keys[facet] for facet in grouped)
+            branches.append(
+                f"SELECT CASE GROUPING({keys_sql}) {names} END, COALESCE({', '.join(exprs)}),"
+                f" COUNT(*) FROM {source} GROUP BY GROUPING SETS ({sets})"
+            )
+        else:
+            branches += [
+                f"SELECT '{facet}', {expr}, COUNT(*) FROM {source} GROUP BY {expr}"
+                for facet, expr in zip(grouped, exprs, strict=True)
+            ]
+    if "sectors" in facets:
+        through = Course.sector_tags.through
+        branches.append(
+            "SELECT 'sectors', tag.slug, COUNT(*)"
+            f" FROM m JOIN {qn(through._meta.db_table)} ct ON ct.{qn('course_id')} = m.id"
+            f" JOIN {qn(SectorTag._meta.db_table)} tag ON tag.id = ct.{qn('sectortag_id')}"
+            " GROUP BY tag.slug"
+        )
+
+    # Run facets: first whether each matching course has a matching run of each kind.
+    options = [("study_modes", value, "study_mode = %s") for value in CourseRun.StudyMode.values]
+    options += [("attendances", value, "attendance = %s") for value in CourseRun.Attendance.values]
+    options = [option for option in options if option[0] in facets]
+    if "funding" in facets:
+        options.append(("funding", Funding.NO_FEE, "fee = 0"))
+    if options:
         runs_sql, runs_params = _sql(
             matching_runs(search).order_by().values("course_id", "study_mode", "attendance", "fee")
         )
-        ctes.append(
-            f"r (course_id, study_mode, attendance, fee) AS (SELECT * FROM ({runs_sql}) AS runs"
-            " WHERE runs.course_id IN (SELECT id FROM m))"
+        has = ", ".join(
+            f"MAX(CASE WHEN runs.{condition} THEN 1 ELSE 0 END) AS has{i}"
+            for i, (_, _, condition) in enumerate(options)
         )
+        totals = ", ".join(f"COALESCE(SUM(has{i}), 0) AS n{i}" for i in range(len(options)))
+        ctes += [
+            f"rf AS (SELECT runs.course_id, {has} FROM ({runs_sql}) AS runs"
+            " JOIN m ON m.id = runs.course_id GROUP BY runs.course_id)",
+            f"rn AS (SELECT {totals} FROM rf)",
+        ]
+        params += [value for _, value, condition in options if "%s" in condition]
         params += runs_params
-
-    institute = qn(Institute._meta.db_table)
-    route = qn(Route._meta.db_table)
-    through = Course.sector_tags.through
-    tag = qn(SectorTag._meta.db_table)
-    joins = {
-        "levels": ("CAST(m.level AS TEXT)", "m"),
-        "qualification_types": ("m.qualification_type", "m"),
-        "routes": ("route.slug", f"m JOIN {route} route ON route.id = m.route_id"),
-        "regions": ("inst.region", f"m JOIN {institute} inst ON inst.id = m.institute_id"),
-        "institutes": ("inst.slug", f"m JOIN {institute} inst ON inst.id = m.institute_id"),
-        "sectors": (
-            "tag.slug",
-            f"m JOIN {qn(through._meta.db_table)} ct ON ct.{qn('course_id')} = m.id"
-            f" JOIN {tag} tag ON tag.id = ct.{qn('sectortag_id')}",
-        ),
-    }
-    parts: list[str] = []
-    part_params: list = []
-    for facet in facets:
-        if facet in joins:
-            key, source = joins[facet]
-            parts.append(f"SELECT '{facet}', {key}, COUNT(*) FROM {source} GROUP BY {key}")
-        elif facet in RUN_FACETS:
-            column = {"study_modes": "study_mode", "attendances": "attendance"}[facet]
-            parts.append(
-                f"SELECT '{facet}', {column}, COUNT(DISTINCT course_id) FROM r GROUP BY {column}"
+        for i, (facet, value, _) in enumerate(options):
+            # A run option no course has is left out, as a GROUP BY would; funding has all four.
+            branches.append(
+                f"SELECT '{facet}', %s, n{i} FROM rn"
+                + ("" if facet == "funding" else f" WHERE n{i} > 0")
             )
-        else:  # funding: every option counted, even when none match
-            apprenticeships = ", ".join(["%s"] * len(APPRENTICESHIP_TYPES))
-            parts += [
-                f"SELECT 'funding', '{Funding.STUDENT_FINANCE}', COUNT(*) FROM m"
-                " WHERE m.student_finance",
-                f"SELECT 'funding', '{Funding.APPRENTICESHIP}', COUNT(*) FROM m"
-                f" WHERE m.qualification_type IN ({apprenticeships})",
-                f"SELECT 'funding', '{Funding.EMPLOYER_SPONSORED}', COUNT(*) FROM m"
-                " WHERE m.employer_sponsored",
-                f"SELECT 'funding', '{Funding.NO_FEE}', COUNT(DISTINCT course_id) FROM r"
-                " WHERE r.fee = 0",
-            ]
-            part_params += [str(kind) for kind in APPRENTICESHIP_TYPES]
-    sql = f"WITH {', '.join(ctes)} {' UNION ALL '.join(parts)}"
-    counts: dict[str, dict] = {facet: {} for facet in facets}
+            branch_params.append(value)
+
+    counts: dict[str, dict] = {facet: {} for facet in [*facets, *grouped]}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *part_params])
+        cursor.execute(
+            f"WITH {', '.join(ctes)} {' UNION ALL '.join(branches)}", [*params, *branch_params]
+        )
         for facet, key, n in cursor.fetchall():
             counts[facet][int(key) if facet == "levels" else key] = n
+    if "funding" in facets:
+        truthy = ("true", "1")
+        counts["funding"] |= {
+            Funding.STUDENT_FINANCE: sum(
+                n for key, n in counts.pop("_student_finance").items() if key in truthy
+            ),
+            Funding.EMPLOYER_SPONSORED: sum(
+                n for key, n in counts.pop("_employer_sponsored").items() if key in truthy
+            ),
+            Funding.APPRENTICESHIP: sum(
+                counts["qualification_types"].get(kind, 0) for kind in APPRENTICESHIP_TYPES
+            ),
+        }
+        if "qualification_types" not in facets:
+            del counts["qualification_types"]
     return counts
 
 

@@ -21,7 +21,7 @@ from .filters import DEFAULT_RADIUS, CourseFilter
 from .forms import EnquiryForm
 from .models import Course, CourseRun, SavedSearch
 from .presenters import active_filter_chips, course_json_ld, facet_groups, search_empty_state
-from .search import cached_facet_counts, results_page
+from .search import COUNT_CAP, cached_facet_counts, results_page
 from .services import SavedSearchError, save_search, submit_enquiry
 
 PER_PAGE = 20
@@ -30,11 +30,13 @@ SHORTLIST_LIMIT = 50
 
 
 class CountedPaginator(Paginator):
-    """Counts with the plain filtered query: the ordered one computes per-row subqueries."""
+    """Pages through a total already counted with the results, capped at COUNT_CAP: beyond it
+    ``more`` is set and the pages reach as far as the first COUNT_CAP results."""
 
     def __init__(self, object_list, per_page, *, count: int):
         super().__init__(object_list, per_page)
-        self._known_count = count
+        self._known_count = min(count, COUNT_CAP)
+        self.more = count > COUNT_CAP
 
     @cached_property
     def count(self) -> int:
@@ -52,7 +54,7 @@ def _results(search, requested) -> Page:
     number = min(number, MAX_PAGE)  # an OFFSET past any real catalogue overflows the database
     rows, total = results_page(search, number, PER_PAGE)
     paginator = CountedPaginator([], PER_PAGE, count=total)
-    if not rows and number > paginator.num_pages:  # past the end: show the last page
+    if number > paginator.num_pages:  # past the end: show the last page
         number = paginator.num_pages
         rows, total = results_page(search, number, PER_PAGE)
     return Page(rows, number, paginator)
