@@ -146,7 +146,7 @@ def test_the_audited_actions_still_do_their_work(client, world):
     copy = Event.objects.get(title=f"{event.title} (copy)", status="draft")
     entry = AuditEntry.objects.get(action="duplicated event")
     assert (entry.target_id, entry.detail) == (str(copy.pk), f"copy of {event.title} (#{event.pk})")
-    assert entry.institute == home
+    assert list(entry.institutes.all()) == [home]
 
 
 # CSV -----------------------------------------------------------------------------------------

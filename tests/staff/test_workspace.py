@@ -149,7 +149,11 @@ def test_admin_changes_and_staff_actions_are_audited(client):
     actions = set(AuditEntry.objects.filter(actor=staff).values_list("action", flat=True))
     assert {"approve partner", "cancelled event"} <= actions
     entry = AuditEntry.objects.get(action="cancelled event")
-    assert (entry.institute, entry.detail, entry.target_repr) == (home, "Snow", str(event))
+    assert (list(entry.institutes.all()), entry.detail, entry.target_repr) == (
+        [home],
+        "Snow",
+        str(event),
+    )
     assert Organisation.objects.get(pk=organisation.pk).status == "approved"
 
 
