@@ -33,6 +33,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from . import services
 from .models import Category, Message
 
 logger = logging.getLogger(__name__)
@@ -212,10 +213,8 @@ def _send_claimed(messages: list[Message], token: uuid.UUID, outcome: dict[str, 
         smtp.close()
     if retry_ids and not settings.CELERY_TASK_ALWAYS_EAGER:
         # In-process tasks (the quick start) would retry at once; there the sweeper catches up.
-        from .services import dispatch
-
         # A little slack so the retry does not arrive before its row falls due.
-        dispatch(retry_ids, countdown=max_delay + 0.5)
+        services.dispatch(retry_ids, countdown=max_delay + 0.5)
 
 
 def _reconnect(connection) -> None:
@@ -241,7 +240,6 @@ def purge_old(now=None) -> int:
 
 def sweep(now=None) -> dict[str, int]:
     """Rescue rows a lost task or a killed worker left behind, and hand them out again."""
-    from .services import dispatch
 
     now = now or timezone.now()
     overdue = now - timedelta(seconds=settings.NOTIFICATIONS_QUEUED_GRACE)
@@ -258,5 +256,5 @@ def sweep(now=None) -> dict[str, int]:
         .values_list("pk", flat=True)
     )
     if ids:
-        dispatch(ids)
+        services.dispatch(ids)
     return {"requeued": stuck, "dispatched": len(ids)}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -17,6 +18,8 @@ from iot_network.staff import audit
 from iot_network.staff.scoping import institute_ids, link_institutes
 
 from .models import OPTIONAL_CATEGORIES, Category, Consent, ConsentChange, Message
+
+SEND_MESSAGES = "iot_network.notifications.tasks.send_messages"
 
 
 @dataclass(frozen=True)
@@ -157,8 +160,9 @@ def notify(
 
 def dispatch(message_ids: Sequence[int], *, countdown: float | None = None) -> None:
     """Hand message ids to the worker in batches (one SMTP connection per batch)."""
-    from .tasks import send_messages
-
+    # Looked up by name in Celery's registry rather than imported: tasks.py imports delivery,
+    # which hands retries back through this function.
+    send_messages = current_app.tasks[SEND_MESSAGES]
     size = settings.NOTIFICATIONS_BATCH_SIZE
     for start in range(0, len(message_ids), size):
         try:

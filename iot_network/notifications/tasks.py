@@ -1,9 +1,9 @@
 from celery import shared_task
 
-from . import delivery
+from . import delivery, services
 
 
-@shared_task(acks_late=True, ignore_result=True)
+@shared_task(name=services.SEND_MESSAGES, acks_late=True, ignore_result=True)
 def send_messages(message_ids: list[int]) -> dict[str, int]:
     """Deliver a batch of outbox rows. Idempotent: rows already claimed or sent are skipped."""
     return delivery.deliver(message_ids)
