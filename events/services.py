@@ -17,7 +17,7 @@ from iot_network.notifications.services import notify_many
 from iot_network.staff import audit
 
 from . import notices
-from .models import Event, Registration, Session
+from .models import Event, Registration, RegistrationState, Session
 
 Status = Registration.Status
 
@@ -87,7 +87,7 @@ def _check_sessions(
 def register(*, event_id: int, details: RegistrationDetails) -> Registration:
     """Give the person a place if there is one, or put them on the waiting list."""
     event = _locked_event(event_id)
-    if event.registration_state() != "open":
+    if event.registration_state() != RegistrationState.OPEN:
         raise RegistrationError("Registration for this event is not open.")
     email = details.email.strip().lower()
     if event.registrations.filter(email=email, status__in=Registration.ACTIVE).exists():

@@ -127,12 +127,10 @@ class EngagementInline(ScopedInlineMixin, admin.TabularInline):
 
 class LogsEngagementMixin:
     def save_formset(self, request, form, formset, change):
-        for obj in formset.save(commit=False):
-            if isinstance(obj, Engagement) and obj.logged_by_id is None:
-                obj.logged_by = request.user
-            obj.save()
-        for obj in formset.deleted_objects:
-            obj.delete()
+        saved = formset.save(commit=False)  # builds the rows; the service writes them
+        services.save_partner_records(
+            saved=saved, deleted=formset.deleted_objects, acting_user=request.user
+        )
         formset.save_m2m()
 
 

@@ -95,7 +95,12 @@ def profile(request, slug: str):
     organisation = membership.organisation
     form = ProfileForm(request.POST if request.method == "POST" else None, instance=organisation)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        # is_valid() has put the cleaned values on form.instance; the service saves them.
+        services.update_profile(
+            organisation=form.instance,
+            interests=form.cleaned_data["interests"],
+            updated_by=request.user,
+        )
         messages.success(request, "Profile saved.")
         return redirect(organisation.get_area_url())
     return _form_response(

@@ -16,6 +16,7 @@ from iot_network.staff import audit
 
 from . import notices
 from .models import (
+    Engagement,
     Interest,
     Invitation,
     Opportunity,
@@ -402,3 +403,25 @@ def send_review_reminders(*, today: date | None = None) -> int:
             )
         sent += 1
     return sent
+
+
+@transaction.atomic
+def update_profile(*, organisation: Organisation, interests, updated_by) -> Organisation:
+    """A partner's own changes to its public profile (validated by ProfileForm); audited."""
+    organisation.save()
+    organisation.interests.set(interests)
+    _audit(updated_by, "updated partner profile", organisation)
+    return organisation
+
+
+@transaction.atomic
+def save_partner_records(*, saved, deleted, acting_user) -> None:
+    """Members and engagements staff add, change or remove on an organisation's admin page
+    (the admin audits the organisation's change with the list of what changed). A new
+    engagement records who logged it."""
+    for record in saved:
+        if isinstance(record, Engagement) and record.logged_by_id is None:
+            record.logged_by = acting_user
+        record.save()
+    for record in deleted:
+        record.delete()

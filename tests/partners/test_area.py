@@ -148,6 +148,9 @@ def test_profile_edits_are_saved_and_escaped(client, own):
     assert response.status_code == 302, response.content.decode()
     organisation.refresh_from_db()
     assert (organisation.name, organisation.postcode) == ("Renamed Ltd", "SW1A 1AA")
+    assert list(organisation.interests.all()) == [Interest.objects.first()]
+    entry = AuditEntry.objects.get(action="updated partner profile")
+    assert (entry.actor, entry.target_repr) == (owner.user, "Renamed Ltd")
     page = client.get(organisation.get_absolute_url()).content.decode()
     assert "<img src=x" not in page and "&lt;img src=x" in page
 
