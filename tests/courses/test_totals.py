@@ -68,6 +68,7 @@ def test_pages_reach_as_far_as_the_cap(client, cap, monkeypatch):
     for index in range(CAP + 3):
         CourseFactory(title=f"Course {index:02}")
     content = client.get("/courses/?sort=title&page=9").content.decode()
-    assert "Page 2 of 2" in content  # the last page within the cap, not an empty page 9
+    # The last page within the cap, not an empty page 9, and why the pages stop there.
+    assert f"Page 2 of 2 (the first {CAP} results: add words or filters to see others)" in content
     assert "Course 02" in content and "Course 03" in content
     assert "Course 04" not in content
