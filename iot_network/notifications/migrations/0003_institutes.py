@@ -2,27 +2,7 @@
 
 from django.db import migrations, models
 
-
-def link_to_institutes(apps, schema_editor):
-    """A Message belonged to one IoT; now to each IoT it is about."""
-    model = apps.get_model("notifications", "Message")
-    through = model.institutes.through
-    rows = model.objects.exclude(institute=None).values_list("pk", "institute_id")
-    batch = []
-    for row_id, institute_id in rows.iterator(chunk_size=5000):
-        batch.append(through(message_id=row_id, institute_id=institute_id))
-        if len(batch) >= 5000:
-            through.objects.bulk_create(batch)
-            batch = []
-    through.objects.bulk_create(batch)
-
-
-def link_back(apps, schema_editor):
-    model = apps.get_model("notifications", "Message")
-    for row in model.objects.prefetch_related("institutes").iterator(chunk_size=2000):
-        first = min((i.pk for i in row.institutes.all()), default=None)
-        if first is not None:
-            model.objects.filter(pk=row.pk).update(institute_id=first)
+from iot_network.migration_helpers import institute_to_institutes
 
 
 class Migration(migrations.Migration):
@@ -38,7 +18,7 @@ class Migration(migrations.Migration):
             name='institutes',
             field=models.ManyToManyField(blank=True, related_name='+', to='institutes.institute'),
         ),
-        migrations.RunPython(link_to_institutes, link_back, elidable=True),
+        institute_to_institutes("notifications", "Message"),
         migrations.RemoveField(
             model_name='message',
             name='institute',
