@@ -19,7 +19,9 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # allauth greets with the site's name; without django.contrib.sites it would be blank.
         site = SimpleNamespace(name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc)
-        rendered = self.render_mail(template_prefix, email, {**context, "current_site": site})
+        # allauth's own send_mail puts the address in the context too ("an account with email …").
+        ctx = {"email": email, **context, "current_site": site}
+        rendered = self.render_mail(template_prefix, email, ctx)
         html = next(
             (
                 body

@@ -5,6 +5,7 @@ from django.core import mail
 from django.db import IntegrityError
 
 from iot_network.accounts.models import User
+from iot_network.notifications.models import Message
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +97,9 @@ def test_sign_ups_from_one_address_are_throttled(client):
     ]
     assert 429 in statuses
     assert statuses[0] == 302
+
+
+def test_a_reset_for_an_unknown_address_names_that_address(client):
+    client.post("/account/password/reset/", {"email": "nobody@example.com"})
+    [message] = Message.objects.filter(recipient="nobody@example.com")
+    assert "an account with email nobody@example.com." in message.context["text"]
