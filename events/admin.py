@@ -2,6 +2,7 @@ import uuid
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Avg, Count, Q
 from django.http import Http404, HttpResponseBadRequest
@@ -246,8 +247,6 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):
             else self.has_view_permission(request, event)
         )
         if not allowed:
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         return event
 

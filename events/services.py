@@ -17,7 +17,7 @@ from iot_network.notifications.services import notify_many
 from iot_network.staff import audit
 
 from . import notices
-from .models import Event, Registration, RegistrationState, Session
+from .models import Event, Feedback, Registration, RegistrationState, Session
 
 Status = Registration.Status
 
@@ -461,8 +461,6 @@ def send_feedback_requests(*, now=None) -> int:
 
 
 def record_feedback(*, registration: Registration, rating: int, useful: bool, comments: str):
-    from .models import Feedback
-
     feedback, _ = Feedback.objects.update_or_create(
         registration=registration,
         defaults={"rating": rating, "useful": useful, "comments": comments},
