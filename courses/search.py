@@ -9,9 +9,11 @@ matching runs only.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field, replace
+import time
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 
+from celery import signature
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.db import connection
@@ -28,8 +30,10 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from institutes.models import Institute, Route
+from iot_network import outages
 from iot_network.web.geo import Point, bounding_box, distance_miles
 
 from .models import APPRENTICESHIP_TYPES, Course, CourseRun, SectorTag
@@ -97,6 +101,33 @@ class CourseSearch:
 
     def without(self, facet: str) -> CourseSearch:
         return replace(self, **{facet: ()})
+
+    def as_params(self) -> dict:
+        """The search as JSON-friendly values, for a task; from_params gives it back equal."""
+        params = {}
+        for name in (f.name for f in fields(self)):
+            value = getattr(self, name)
+            if isinstance(value, date):
+                value = value.isoformat()
+            elif isinstance(value, Point):
+                value = [value.latitude, value.longitude]
+            elif isinstance(value, tuple):
+                value = list(value)
+            params[name] = value
+        return params
+
+    @classmethod
+    def from_params(cls, params: dict) -> CourseSearch:
+        values = dict(params)
+        for name in ("start_from", "start_to", "today"):
+            if values.get(name):
+                values[name] = date.fromisoformat(values[name])
+        if values.get("point"):
+            values["point"] = Point(*values["point"])
+        for f in fields(cls):
+            if isinstance(values.get(f.name), list):
+                values[f.name] = tuple(values[f.name])
+        return cls(**values)
 
 
 # Runs ----------------------------------------------------------------------------------------
@@ -412,15 +443,46 @@ def _count_facets(search: CourseSearch, facets: list[str]) -> dict[str, dict]:
 
 
 FACET_CACHE_SECONDS = 300
+# Counts older than this are still served, and a worker recomputes them while they are: the
+# entry is replaced before it expires, so no visitor waits for the refill of a search people
+# keep asking. Only a search nobody asked for five minutes is counted during a request.
+FACET_REFRESH_AFTER_SECONDS = 240
+# One refresh per entry at a time; if its task is lost, another visitor may ask again after this.
+FACET_REFRESH_LOCK_SECONDS = 60
+REFRESH_TASK = "courses.tasks.refresh_facet_counts"
+
+
+def facet_cache_key(search: CourseSearch) -> str:
+    # v2: entries carry the time they were computed (older entries were the counts alone).
+    return "course-facets:v2:" + hashlib.sha256(repr(search).encode()).hexdigest()
+
+
+def store_facet_counts(search: CourseSearch) -> dict[str, dict]:
+    """Count the facets of ``search`` now and keep them, stamped, for FACET_CACHE_SECONDS."""
+    counts = facet_counts(search)
+    cache.set(facet_cache_key(search), (time.time(), counts), FACET_CACHE_SECONDS)
+    cache.delete(facet_cache_key(search) + ":refreshing")
+    return counts
 
 
 def cached_facet_counts(search: CourseSearch) -> dict[str, dict]:
     """facet_counts, kept for a few minutes: most visitors ask the same few searches (the
     unfiltered list above all). A count a few minutes old is fine beside a filter option; the
-    results themselves are always fresh."""
-    key = "course-facets:" + hashlib.sha256(repr(search).encode()).hexdigest()
-    counts = cache.get(key)
-    if counts is None:
-        counts = facet_counts(search)
-        cache.set(key, counts, FACET_CACHE_SECONDS)
+    results themselves are always fresh. With the cache down every request counts (get misses,
+    set does nothing)."""
+    key = facet_cache_key(search)
+    entry = cache.get(key)
+    if entry is None:
+        return store_facet_counts(search)
+    computed_at, counts = entry
+    if time.time() - computed_at >= FACET_REFRESH_AFTER_SECONDS and cache.add(
+        key + ":refreshing", 1, FACET_REFRESH_LOCK_SECONDS
+    ):
+        # By name: courses.tasks imports the services, which import this module. No row is
+        # written here, so there is no commit for the task to wait for.
+        try:
+            signature(REFRESH_TASK, args=(search.as_params(),)).delay()
+        except OperationalError as exc:
+            # The broker is down: these counts are served until they expire, then recounted.
+            outages.report("broker", "course facet counts not refreshed ahead of expiry", exc)
     return counts

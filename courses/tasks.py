@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from .search import CourseSearch, store_facet_counts
 from .services import refresh_upcoming_starts, send_saved_search_alerts
 
 
@@ -11,3 +12,16 @@ def refresh_course_start_dates() -> int:
 @shared_task(ignore_result=True)
 def saved_search_alerts() -> int:
     return send_saved_search_alerts()
+
+
+@shared_task(ignore_result=True)
+def refresh_facet_counts(search: dict) -> None:
+    """Recount and re-store one search's facet counts before their cache entry expires."""
+    store_facet_counts(CourseSearch.from_params(search))
+
+
+@shared_task(ignore_result=True)
+def warm_course_facets() -> None:
+    """Keep the unfiltered course and apprenticeship lists' counts cached, visited or not."""
+    for search in (CourseSearch(), CourseSearch(apprenticeships_only=True)):
+        store_facet_counts(search)
