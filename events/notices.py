@@ -51,6 +51,29 @@ def event_context(registration: Registration) -> dict:
     }
 
 
+def invitation_for(event: Event, *, name: str, email: str) -> Attachment:
+    """The invitation a new place comes with, built ahead of the registration (see
+    services.register) so that the event row is not locked while it is written."""
+    return Attachment.calendar(
+        invitation(event, name=name, email=email),
+        filename=f"{event.slug}.ics",
+        method="CANCEL" if event.is_cancelled else "REQUEST",
+    )
+
+
+def _invitation_fields(event: Event) -> tuple:
+    return (
+        event.pk, event.slug, event.title, event.summary, event.status, event.sequence,
+        event.starts_at, event.ends_at, event.is_online, event.venue_name, event.venue_address,
+        event.venue_postcode, event.institute_id,
+    )  # fmt: skip
+
+
+def invitation_changed(before: Event, after: Event) -> bool:
+    """Whether an invitation built from ``before`` would differ from one built from ``after``."""
+    return _invitation_fields(before) != _invitation_fields(after)
+
+
 def notification(
     registration: Registration,
     *,
@@ -58,11 +81,15 @@ def notification(
     key: str,
     context: dict | None = None,
     attach_invite: bool = False,
+    invite: Attachment | None = None,
 ) -> Notification:
-    """One event mail of ``kind``; ``context`` adds what that kind's template needs."""
+    """One event mail of ``kind``; ``context`` adds what that kind's template needs.
+    ``invite``, when given, is the invitation already built for it (see ``invitation_for``)."""
     event = registration.event
     attachments = ()
-    if attach_invite:
+    if invite is not None:
+        attachments = (invite,)
+    elif attach_invite:
         # A cancelled registration's invite takes the event out of the person's calendar.
         removed = event.is_cancelled or registration.status == Registration.Status.CANCELLED
         attachments = (
@@ -88,7 +115,9 @@ def tell(registration: Registration, **kwargs) -> None:
     notify_many([notification(registration, **kwargs)])
 
 
-def confirmation(registration: Registration, *, promoted: bool = False) -> None:
+def confirmation(
+    registration: Registration, *, promoted: bool = False, invite: Attachment | None = None
+) -> None:
     event = registration.event
     tell(
         registration,
@@ -96,6 +125,7 @@ def confirmation(registration: Registration, *, promoted: bool = False) -> None:
         key=f"event-confirmed:{event.pk}:{registration.pk}:{event.sequence}",
         context={"promoted": promoted},
         attach_invite=True,
+        invite=invite,
     )
 
 

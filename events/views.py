@@ -81,7 +81,11 @@ def event_detail(request, slug: str):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def register(request, slug: str):
-    event = _public_event(slug)
+    # The form page shows none of the agenda or routes, so none is fetched: in a registration
+    # rush every visitor loads this page and posts it.
+    event = get_object_or_404(
+        Event.objects.visible().select_related("institute").with_places_taken(), slug=slug
+    )
     state = event.registration_state()
     if request.method == "POST" and ratelimit.too_many(
         request, scope="event-registration", limit=30, window=3600,
