@@ -2,6 +2,7 @@ import json
 
 import nh3
 from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.serializers.json import DjangoJSONEncoder
 from django.forms import BoundField, CheckboxInput, CheckboxSelectMultiple, RadioSelect
 from django.utils.html import _json_script_escapes, conditional_escape
@@ -114,6 +115,32 @@ class PlainWidgetRenderer:
         if template_name == f"{_WIDGETS}select.html" and (html := _select(widget)) is not None:
             return html
         return self.fallback.render(template_name, context, request=request)
+
+
+@register.simple_tag
+def checkbox_options(name: str, options: list[dict], form: str = "") -> str:
+    """A group's checkboxes from plain dicts (value, label, id, checked, count or None), written
+    here in one loop: a template loop over a long list of filter options cost a dozen
+    milliseconds a page. The whitespace is the template loop's, so the page is unchanged."""
+    name = conditional_escape(name)
+    form_attr = f' form="{conditional_escape(form)}"' if form else ""
+    html = []
+    for option in options:
+        option_id = conditional_escape(option["id"])
+        count = option["count"]
+        if count is not None:
+            shown = intcomma(count) if count >= 1000 else str(count)
+            count = f' <span class="facet__count">({shown})</span>'
+        html.append(
+            f'\n          <div class="checkbox">\n            <input class="checkbox__input"'
+            f' type="checkbox"{form_attr} name="{name}"'
+            f' value="{conditional_escape(option["value"])}" id="{option_id}"'
+            f"{' checked' if option['checked'] else ''}>\n"
+            f'            <label class="checkbox__label" for="{option_id}">'
+            f"{conditional_escape(option['label'])}{count or ''}</label>\n"
+            "          </div>\n          "
+        )
+    return mark_safe("".join(html))
 
 
 @register.filter
