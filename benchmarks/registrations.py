@@ -8,18 +8,24 @@ one event, starts gunicorn with (2 x cores + 1) workers and DEBUG off, and a Cel
 the console, discarded) so confirmations really go out, then fires all registrations at once at the
 real form: each client GETs the form (CSRF cookie and token) and POSTs it. Rate limits are switched
 off for the run (RATE_LIMITS_ENABLED=0), since every request comes from one address.
-Prints one JSON line: confirmed, waiting, errors, latency, and the peak RSS of one web worker and of
-the Celery worker (sampled from /proc every 50 ms). Target: exactly `places` confirmed, the rest
-waiting, 0 errors, and every confirmation or waiting-list email sent by the worker.
+Prints one JSON line: confirmed, waiting, errors, latency, how long each registration held the event
+row locked (from the lock log line each web worker writes, events.registration.lock), and the peak
+RSS of one web worker and of the Celery worker (sampled from /proc every 50 ms). Target: exactly
+`places` confirmed, the rest waiting, 0 errors, every confirmation or waiting-list email sent by the
+worker, p95 at most 5 s and the lock held at most 5 ms (p95).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.cookiejar
 import json
+import os
 import re
 import statistics
+import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -46,6 +52,7 @@ Event.objects.create(title="Load test", slug="load-test", event_type="conference
 
 COUNTS = """
 import json
+import os
 from django.db.models import Count
 from events.models import Registration
 from iot_network.notifications.models import Message
@@ -120,6 +127,48 @@ def register(base: str, n: int) -> tuple[float, str]:
     return time.perf_counter() - started, outcome
 
 
+# Issue 17: a rush of 500 is served in seconds, and the event row is locked only for the capacity
+# check, the insert and the outbox row (a few milliseconds each).
+TARGET_P95_MS = 5000
+TARGET_LOCK_MS = 5
+
+
+def latencies_p95(results) -> float:
+    latencies = sorted(latency for latency, _ in results)
+    return latencies[int(len(latencies) * 0.95) - 1]
+
+
+LOCK_LINE = re.compile(r"lock held ([0-9.]+) ms")
+
+
+@contextlib.contextmanager
+def stderr_to(path: Path):
+    """Point this process's stderr (and so the web workers', which inherit it) at ``path``, to
+    collect the lock log lines without touching how the portal is started."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with path.open("wb") as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def lock_times(path: Path) -> dict:
+    held = sorted(float(m.group(1)) for m in LOCK_LINE.finditer(path.read_text(errors="replace")))
+    if not held:
+        return {"registrations_logged": 0}
+    return {
+        "registrations_logged": len(held),
+        "p50_ms": round(statistics.median(held), 2),
+        "p95_ms": round(held[int(len(held) * 0.95) - 1], 2),
+        "max_ms": round(held[-1], 2),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=500)
@@ -133,7 +182,8 @@ def main() -> None:
     _portal.prepare(env)
     _portal.django(env, SETUP.replace("{places}", str(args.places)))
     base = f"http://127.0.0.1:{args.port}"
-    with _portal.running(env, args.port, celery=True) as processes:
+    log = Path(tempfile.mkstemp(prefix="registrations-", suffix=".log")[1])
+    with stderr_to(log), _portal.running(env, args.port, celery=True) as processes:
         sampler = PeakSampler({name: process.pid for name, process in processes.items()})
         sampler.start()
         started = time.perf_counter()
@@ -150,6 +200,9 @@ def main() -> None:
             time.sleep(1)
         delivered_after = time.perf_counter() - started
         sampler.running = False
+    lock_held = lock_times(log)
+    p95_ms = round(latencies_p95(results) * 1000)
+    log.unlink()
     by_status = found["registrations"]
     latencies = sorted(latency for latency, _ in results)
     errors = [outcome for _, outcome in results if outcome != "ok"]
@@ -166,12 +219,16 @@ def main() -> None:
         "messages": found["messages"],
         "all_mail_sent_after_s": round(delivered_after, 1),
         "p50_ms": round(statistics.median(latencies) * 1000),
-        "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1] * 1000),
+        "p95_ms": p95_ms,
+        "lock_held_ms": lock_held,
         "peak_rss_mib": {k: round(v / 1024, 1) for k, v in sampler.peaks.items()},
+        "target": {"p95_ms": TARGET_P95_MS, "lock_held_p95_ms": TARGET_LOCK_MS},
         "target_met": by_status.get("confirmed", 0) == args.places
         and by_status.get("waiting", 0) == args.people - args.places
         and not errors
-        and sent == args.people,
+        and sent == args.people
+        and p95_ms <= TARGET_P95_MS
+        and lock_held.get("p95_ms", float("inf")) <= TARGET_LOCK_MS,
     }))  # fmt: skip
 
 

@@ -70,11 +70,6 @@ def notify_many(notifications: Sequence[Notification]) -> list[Message]:
     """
     if not notifications:
         return []
-    existing = set(
-        Message.objects.filter(dedupe_key__in=[n.dedupe_key for n in notifications]).values_list(
-            "dedupe_key", flat=True
-        )
-    )
     by_category: dict[str, set[str]] = {}
     for n in notifications:
         by_category.setdefault(n.category, set()).add(normalise_email(n.to))
@@ -83,7 +78,11 @@ def notify_many(notifications: Sequence[Notification]) -> list[Message]:
     }
 
     now = timezone.now()
-    rows, seen = [], set(existing)
+    # No query for the keys already used: the unique dedupe key turns them away in the insert
+    # (ignore_conflicts), and only the rows this call inserted are read back. A registration
+    # writes its row while it holds the event's lock, so every query here is one the next
+    # registrant waits for.
+    rows, seen = [], set()
     institutes_by_key: dict[str, set[int]] = {}
     for n in notifications:
         if n.dedupe_key in seen:

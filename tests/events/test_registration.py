@@ -225,3 +225,59 @@ def test_an_offer_ends_its_sentence_with_one_full_stop(event):
         r"A place has become free\. It is held for you until \w+ \d+ \w+, \d+:\d\d [ap]\.m\.",
         paragraph,
     ), paragraph
+
+
+def test_a_refused_second_registration_says_how_to_change_the_first_and_queues_no_mail(event):
+    sign_up(event, email="ann@example.com")
+    with pytest.raises(RegistrationError, match="Use the link in your confirmation email"):
+        sign_up(event, name="Ann Again", email="ann@example.com")
+    assert len(mails_to("ann@example.com")) == 1
+    assert event.registrations.count() == 1
+
+
+def test_an_event_moved_while_someone_registers_sends_the_invitation_for_the_new_time(
+    event, monkeypatch
+):
+    """The invitation is built before the event row is locked; a change that lands in between
+    is caught under the lock, so the attendee's calendar gets the event as it now is."""
+    later = (event.starts_at + timedelta(days=1)).replace(microsecond=0)
+    locked_event = services._locked_event
+
+    def staff_move_the_event_first(event_id):
+        Event.objects.filter(pk=event_id).update(
+            starts_at=later, ends_at=later + timedelta(hours=3), sequence=1
+        )
+        return locked_event(event_id)
+
+    monkeypatch.setattr(services, "_locked_event", staff_move_the_event_first)
+    sign_up(event)
+    [vevent] = invite(mails_to("ann@example.com")[0])[0].walk("VEVENT")
+    assert vevent["DTSTART"].dt == later
+    assert vevent["SEQUENCE"] == 1
+
+
+def test_a_place_freed_after_the_event_looked_full_comes_with_an_invitation(event, monkeypatch):
+    first, _ = sign_up(event, "Ann A"), sign_up(event, "Bea B")
+    locked_event = services._locked_event
+
+    def ann_cancels_first(event_id):
+        Registration.objects.filter(pk=first.pk).update(status=Registration.Status.CANCELLED)
+        return locked_event(event_id)
+
+    monkeypatch.setattr(services, "_locked_event", ann_cancels_first)
+    assert sign_up(event, "Cal C").status == Registration.Status.CONFIRMED
+    cal, mimetype = invite(mails_to("cal@example.com")[0])
+    assert "method=REQUEST" in mimetype
+
+
+def test_each_registration_logs_how_long_it_held_the_event_lock(
+    event, caplog, django_capture_on_commit_callbacks
+):
+    with (
+        caplog.at_level("INFO", logger="events.registration.lock"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        sign_up(event)
+    [record] = [r for r in caplog.records if r.name == "events.registration.lock"]
+    assert re.fullmatch(rf"event {event.pk} lock held [0-9.]+ ms", record.getMessage())
+    assert record.lock_ms >= 0
