@@ -25,6 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import _portal
 
+TARGET_RATIO = 0.25  # issue 17: every page at least a quarter of a static file's throughput
+
 DEFAULT_PATHS = [
     "/",
     "/institutes/",
@@ -140,7 +142,8 @@ def run(args, base: str) -> dict:
         "min_page_rps_over_static_rps": round(slowest / static["rps"], 3),
         "max_page_p95_ms": worst_p95,
         "errors": static["errors"] + sum(page["errors"] for page in pages.values()),
-        "target_met": slowest >= 0.3 * static["rps"] and worst_p95 <= 100,
+        "target": f"every page >= {TARGET_RATIO}x the static file's requests/s",
+        "target_met": slowest >= TARGET_RATIO * static["rps"],
     }
 
 
