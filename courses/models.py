@@ -243,17 +243,24 @@ class SavedSearch(models.Model):
     )
     name = models.CharField(max_length=200)
     query = models.CharField(max_length=2000, help_text="The search's query string.")
+    apprenticeships_only = models.BooleanField(
+        default=False, help_text="Saved from Find an apprenticeship: only apprenticeships match."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     checked_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "query"], name="courses_saved_search_unique")
+            models.UniqueConstraint(
+                fields=["user", "query", "apprenticeships_only"],
+                name="courses_saved_search_unique_kind",
+            )
         ]
 
     def __str__(self) -> str:
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("courses:list") + (f"?{self.query}" if self.query else "")
+        page = "apprenticeships" if self.apprenticeships_only else "courses:list"
+        return reverse(page) + (f"?{self.query}" if self.query else "")

@@ -119,23 +119,30 @@ def refresh_upcoming_starts(*, today=None) -> int:
     return Course.objects.update(upcoming_start=soonest)
 
 
-def describe_search(query: QueryDict) -> str:
+def describe_search(query: QueryDict, *, apprenticeships_only: bool = False) -> str:
+    everything = "All apprenticeships" if apprenticeships_only else "All courses"
     parts = [query.get("q", "").strip()] if query.get("q", "").strip() else []
     if query.get("postcode"):
         parts.append(f"near {query['postcode'].upper()}")
     count = sum(len(query.getlist(key)) for key in query if key not in {"q", "postcode", "page"})
     if count:
         parts.append(f"{count} filter{'s' if count != 1 else ''}")
-    return ", ".join(parts) or "All courses"
+    described = ", ".join(parts)
+    if described and apprenticeships_only:
+        return f"Apprenticeships: {described}"
+    return described or everything
 
 
 class SavedSearchError(Exception):
     """A search that cannot be saved; the message is shown to the learner."""
 
 
-def save_search(*, user, query: QueryDict) -> tuple[SavedSearch, bool]:
+def save_search(
+    *, user, query: QueryDict, apprenticeships_only: bool = False
+) -> tuple[SavedSearch, bool]:
     """Save the search as the course list reads it: parameters it ignores (and the page) are
-    left out, so the saved search shows what the learner saw."""
+    left out, so the saved search shows what the learner saw. A search saved from Find an
+    apprenticeship keeps that restriction, in its link and its alerts."""
     kept = QueryDict(mutable=True)
     for key in query:
         if key in CourseFilter.base_filters:
@@ -145,8 +152,15 @@ def save_search(*, user, query: QueryDict) -> tuple[SavedSearch, bool]:
         raise SavedSearchError(
             "This search is too long to save. Use fewer keywords or filters and try again."
         )
-    name = Truncator(describe_search(kept)).chars(SavedSearch._meta.get_field("name").max_length)
-    return SavedSearch.objects.get_or_create(user=user, query=encoded, defaults={"name": name})
+    name = Truncator(describe_search(kept, apprenticeships_only=apprenticeships_only)).chars(
+        SavedSearch._meta.get_field("name").max_length
+    )
+    return SavedSearch.objects.get_or_create(
+        user=user,
+        query=encoded,
+        apprenticeships_only=apprenticeships_only,
+        defaults={"name": name},
+    )
 
 
 def send_saved_search_alerts(*, now: datetime | None = None) -> int:
@@ -158,7 +172,9 @@ def send_saved_search_alerts(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     sent = 0
     for saved in SavedSearch.objects.select_related("user").filter(user__is_active=True):
-        search_filter = CourseFilter(QueryDict(saved.query))
+        search_filter = CourseFilter(
+            QueryDict(saved.query), apprenticeships_only=saved.apprenticeships_only
+        )
         if search_filter.is_valid():
             new_courses = list(
                 search_filter.qs.filter(published_at__gt=saved.checked_at, published_at__lte=now)[

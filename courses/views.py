@@ -67,7 +67,11 @@ def _search_page(request, *, template_name: str, apprenticeships_only: bool = Fa
     data = request.GET.copy()
     data.setdefault("radius", str(DEFAULT_RADIUS))
     course_filter = CourseFilter(data, apprenticeships_only=apprenticeships_only)
-    context = {"filter": course_filter, "shortlist": set(request.session.get(SHORTLIST_KEY, []))}
+    context = {
+        "filter": course_filter,
+        "shortlist": set(request.session.get(SHORTLIST_KEY, [])),
+        "apprenticeships_only": apprenticeships_only,
+    }
     if course_filter.is_valid():
         search = course_filter.search
         page = _results(search, request.GET.get("page"))
@@ -272,15 +276,19 @@ def shortlist(request):
 @require_POST
 def save_current_search(request):
     query = QueryDict(request.POST.get("query", "")[:2000])
+    apprenticeships_only = request.POST.get("apprenticeships") == "1"
     try:
-        saved, created = save_search(user=request.user, query=query)
+        saved, created = save_search(
+            user=request.user, query=query, apprenticeships_only=apprenticeships_only
+        )
     except SavedSearchError as error:
         messages.error(request, str(error))
-        return redirect("courses:list")
+        return redirect("apprenticeships" if apprenticeships_only else "courses:list")
     if created:
+        things = "apprenticeships" if saved.apprenticeships_only else "courses"
         messages.success(
             request,
-            f"Search saved. We will email you when new courses match “{saved.name}”, "
+            f"Search saved. We will email you when new {things} match “{saved.name}”, "
             "if you choose to get course alerts.",
         )
     else:

@@ -99,3 +99,41 @@ def test_a_long_keyword_search_is_saved_under_a_shortened_name(client, learner):
     saved = SavedSearch.objects.get()
     assert len(saved.name) <= 200 and saved.name.startswith("robotics robotics")
     assert saved.name.endswith("…")
+
+
+def test_a_search_saved_from_find_an_apprenticeship_stays_an_apprenticeship_search(client, learner):
+    response = client.post(
+        "/courses/saved-searches/save/", {"query": "level=4", "apprenticeships": "1"}
+    )
+    saved = SavedSearch.objects.get()
+    assert saved.apprenticeships_only
+    assert saved.name == "Apprenticeships: 1 filter"
+    assert response["Location"] == "/apprenticeships/?level=4"
+    assert "/apprenticeships/?level=4" in client.get("/courses/saved-searches/").content.decode()
+    # The same words saved from the course list are another search.
+    client.post("/courses/saved-searches/save/", {"query": "level=4"})
+    assert SavedSearch.objects.count() == 2
+
+
+def test_the_apprenticeship_page_saves_its_searches_as_apprenticeship_searches(client, learner):
+    content = client.get("/apprenticeships/").content.decode()
+    assert 'name="apprenticeships" value="1"' in content
+    assert 'name="apprenticeships"' not in client.get("/courses/").content.decode()
+
+
+def test_alerts_for_an_apprenticeship_search_list_only_apprenticeships(learner):
+    set_consent(email=learner.email, category="course-alerts", granted=True, source="preferences")
+    SavedSearch.objects.create(
+        user=learner,
+        name="Apprenticeships: All",
+        query="",
+        apprenticeships_only=True,
+        checked_at=timezone.now() - timedelta(days=1),
+    )
+    CourseFactory(title="New HTQ")
+    CourseFactory(title="New apprenticeship", qualification_type="degree-apprenticeship")
+
+    assert send_saved_search_alerts() == 1
+    message = Message.objects.get(kind="course-alert")
+    assert [c["title"] for c in message.context["courses"]] == ["New apprenticeship"]
+    assert message.context["search_url"].endswith("/apprenticeships/")
