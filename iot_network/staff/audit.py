@@ -16,7 +16,8 @@ def record(*, actor, action: str, target: Model | None, detail: str = "") -> Aud
     audit_entry = entry(actor=actor, action=action, target=target, detail=detail)
     audit_entry.save()
     if target is not None:
-        audit_entry.institutes.set(institute_ids(target))
+        # A new entry has no links to compare against: one insert, not set()'s read and insert.
+        link_institutes(AuditEntry, {audit_entry.pk: institute_ids(target)})
     return audit_entry
 
 
