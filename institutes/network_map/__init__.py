@@ -53,7 +53,6 @@ class NetworkMap:
     width: int = WIDTH
     height: int = HEIGHT
     outline: str = OUTLINE
-    label_font_size: int = LABEL_FONT_SIZE
 
 
 def spread(points: list[tuple[float, float]], spacing: float) -> list[tuple[float, float]]:

@@ -87,7 +87,7 @@ def test_markers_stand_where_the_institutes_are_unless_too_close_to_tell_apart(r
     markers = network_map(institutes).markers
     for institute, marker in zip(institutes, markers, strict=True):
         x, y = project(float(institute.latitude), float(institute.longitude))
-        # Within a marker's own width of the true place: about 30 miles on this map.
+        # Within 30 map units (about 20 miles) of the true place.
         assert math.hypot(marker.x - x, marker.y - y) <= SPACING, institute.name
         assert 0 <= marker.x <= WIDTH and 0 <= marker.y <= HEIGHT
     for i, a in enumerate(markers):
