@@ -2,6 +2,7 @@ from django.db import models
 from django.urls import reverse
 
 from iot_network.staff.scoping import ScopedQuerySet
+from iot_network.web.geo import Point, distance_miles
 
 
 class Region(models.TextChoices):
@@ -34,6 +35,12 @@ class Route(models.Model):
 class InstituteQuerySet(ScopedQuerySet):
     institute_path = "pk"
 
+    def by_distance(self, point: Point):
+        """Nearest first, each with ``distance`` in miles from ``point`` (as the crow flies)."""
+        return self.annotate(
+            distance=distance_miles(point, lat="latitude", lon="longitude")
+        ).order_by("distance", "name")
+
 
 class Institute(models.Model):
     """An Institute of Technology: a collaboration of colleges, universities and employers."""
@@ -50,8 +57,18 @@ class Institute(models.Model):
     town = models.CharField(max_length=100, help_text="Town of the lead institution.")
     latitude = models.DecimalField(max_digits=8, decimal_places=5)
     longitude = models.DecimalField(max_digits=8, decimal_places=5)
+    # Contact details, kept by the institute's staff in the workspace.
+    address = models.TextField(
+        blank=True, max_length=500, help_text="Postal address, one line per row, with the postcode."
+    )
+    phone = models.CharField("Phone number", max_length=30, blank=True)
     website = models.URLField(blank=True)
-    contact_email = models.EmailField(blank=True)
+    contact_email = models.EmailField(
+        "Email address",
+        blank=True,
+        help_text="Shown on the institute's page. Learners' course enquiries and partners' notices "
+        "are sent here; when it is blank, enquiries go to the network's own address.",
+    )
     summary = models.TextField(blank=True)
 
     objects = InstituteQuerySet.as_manager()

@@ -9,4 +9,5 @@ app_name = "institutes"
 
 urlpatterns = [
     path("", views.institute_list, name="list"),
+    path("nearest/", views.nearest, name="nearest"),
 ]

@@ -4,7 +4,9 @@ from django.views.decorators.http import require_safe
 from iot_network.web.listing import filtered_listing
 
 from .filters import InstituteFilter
+from .forms import NearestForm
 from .models import Institute, Region
+from .network_map import network_map
 
 
 @require_safe
@@ -16,6 +18,26 @@ def institute_list(request):
     return render(
         request,
         "institutes/institute_list.html",
-        {"listing": listing, "region": Region(region).label if region else ""},
+        {
+            "listing": listing,
+            "region": Region(region).label if region else "",
+            "network_map": network_map(listing.page.object_list),
+        },
         status=listing.status,
+    )
+
+
+@require_safe
+def nearest(request):
+    """The institutes in order of distance from a postcode or the browser's location."""
+    asked = any(name in request.GET for name in NearestForm.base_fields)
+    form = NearestForm(request.GET if asked else None)
+    institutes = None
+    if asked and form.is_valid():
+        institutes = list(Institute.objects.by_distance(form.point))
+    return render(
+        request,
+        "institutes/nearest.html",
+        {"form": form, "institutes": institutes},
+        status=400 if form.errors else 200,
     )

@@ -5,7 +5,9 @@ from django.views.decorators.http import require_safe
 
 from courses.models import Course
 from events.models import Event
+from institutes.forms import NearestForm
 from institutes.models import Institute
+from institutes.network_map import network_map
 from partners.models import Opportunity
 
 
@@ -13,11 +15,15 @@ from partners.models import Opportunity
 def home(request):
     # "Coming up" promotes events to go to; a cancelled one is announced on the events list.
     coming_up = Event.objects.going_ahead().upcoming().select_related("institute")[:3]
+    institutes = list(Institute.objects.all())
     return render(
         request,
         "web/home.html",
         {
-            "institute_count": Institute.objects.count(),
+            "institute_count": len(institutes),
+            "institutes": institutes,
+            "network_map": network_map(institutes),
+            "nearest_form": NearestForm(),
             "course_count": Course.objects.published().count(),
             "upcoming_events": coming_up,
         },

@@ -35,6 +35,7 @@ PAGES = [
     ("web:contact", "/contact/", None),
     ("institutes:list", "/institutes/?region=north-east", None),
     ("institutes:detail", "/institutes/sweep-iot/", None),
+    ("institutes:nearest", "/institutes/nearest/?lat=54.77&lng=-1.58", None),
     ("courses:list", "/courses/?q=robotics&level=4&study_mode=part-time", None),
     ("courses:list", "/courses/?q=zzzzzz", None),  # no results
     ("courses:list", "/courses/?start_from=not-a-date", None),  # 400 with errors

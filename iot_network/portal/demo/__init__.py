@@ -26,6 +26,7 @@ from partners.reference import load_interests
 from .content import read
 from .courses import load_courses
 from .events import load_events
+from .institutes import load_institute_contacts
 from .partners import load_partner_activity, load_partners
 from .workload import load_staff_workload
 
@@ -59,6 +60,7 @@ def load_demo(*, password: str, totp_secret: str = "", today: date | None = None
     institutes = list(Institute.objects.order_by("name"))
     by_slug = {institute.slug: institute for institute in institutes}
     routes = {route.slug: route for route in Route.objects.all()}
+    load_institute_contacts(institutes)
     summary = DemoSummary(
         events=load_events(institutes, today),
         partners=load_partners(institutes, routes, today),

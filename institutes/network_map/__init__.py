@@ -1,0 +1,120 @@
+"""The map of the network: Great Britain's coastline with a link for each institute.
+
+Laid out here, in Python, and drawn by templates/institutes/_network_map.html as inline SVG, so it
+needs no JavaScript and no map tiles; the coastline is committed data (outline.py, built by
+scripts/build_map_outline.py from Natural Earth).
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from .outline import PATH as OUTLINE
+from .projection import HEIGHT, WIDTH, project
+
+# Markers closer than this (in SVG units) are moved apart, so that each stays a target of its own
+# (WCAG 2.5.8) however small the map is drawn; the list beside the map keeps the exact order.
+SPACING = 30
+LABEL_FONT_SIZE = 17
+LABEL_LINE_HEIGHT = 20
+LABEL_GAP = 13
+LABEL_WIDTH_IN_CHARACTERS = 18  # fits beside any marker at the small screen's larger size
+
+
+class Located(Protocol):
+    name: str
+    latitude: object
+    longitude: object
+
+    def get_absolute_url(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Marker:
+    name: str
+    url: str
+    x: int
+    y: int
+    label_lines: tuple[str, ...]
+    label_x: int
+    label_y: int
+    label_anchor: str  # "start" or "end"
+
+    label_dy = "1.2em"  # between lines, whatever size the stylesheet sets
+
+
+@dataclass(frozen=True)
+class NetworkMap:
+    markers: tuple[Marker, ...]
+    width: int = WIDTH
+    height: int = HEIGHT
+    outline: str = OUTLINE
+
+
+def spread(points: list[tuple[float, float]], spacing: float) -> list[tuple[float, float]]:
+    """Push apart points closer than ``spacing``, a little at a time, until none are (or nearly).
+
+    Deterministic: the same institutes always give the same map.
+    """
+    points = [list(p) for p in points]
+    for _ in range(200):
+        moved = False
+        for i in range(len(points)):
+            for j in range(i + 1, len(points)):
+                dx = points[j][0] - points[i][0]
+                dy = points[j][1] - points[i][1]
+                distance = math.hypot(dx, dy)
+                if distance >= spacing - 0.01:
+                    continue
+                if distance < 1e-6:  # the same place: part them along a fixed direction
+                    dx, dy, distance = 1.0, 0.0, 1.0
+                push = (spacing - distance) / 2 + 0.01
+                ux, uy = dx / distance, dy / distance
+                points[i][0] -= ux * push
+                points[i][1] -= uy * push
+                points[j][0] += ux * push
+                points[j][1] += uy * push
+                moved = True
+        if not moved:
+            break
+    return [(x, y) for x, y in points]
+
+
+def _label(name: str, x: float, y: float) -> tuple[tuple[str, ...], int, int, str]:
+    lines = tuple(textwrap.wrap(name, LABEL_WIDTH_IN_CHARACTERS)) or (name,)
+    if x < WIDTH * 0.5:
+        anchor, label_x = "start", x + LABEL_GAP
+    else:
+        anchor, label_x = "end", x - LABEL_GAP
+    block = LABEL_LINE_HEIGHT * (len(lines) - 1)
+    # The first line's baseline, so the block sits level with the marker but inside the map.
+    first = y - block / 2 + LABEL_FONT_SIZE * 0.35
+    first = min(max(first, LABEL_FONT_SIZE + 4), HEIGHT - 6 - block)
+    return lines, round(label_x), round(first), anchor
+
+
+def network_map(institutes: Iterable[Located]) -> NetworkMap:
+    institutes = list(institutes)
+    placed = spread([project(float(i.latitude), float(i.longitude)) for i in institutes], SPACING)
+    markers = []
+    for institute, (x, y) in zip(institutes, placed, strict=True):
+        x = min(max(x, SPACING / 2), WIDTH - SPACING / 2)
+        y = min(max(y, SPACING / 2), HEIGHT - SPACING / 2)
+        lines, label_x, label_y, anchor = _label(institute.name, x, y)
+        markers.append(
+            Marker(
+                name=institute.name,
+                url=institute.get_absolute_url(),
+                x=round(x),
+                y=round(y),
+                label_lines=lines,
+                label_x=label_x,
+                label_y=label_y,
+                label_anchor=anchor,
+            )
+        )
+    return NetworkMap(markers=tuple(markers))
