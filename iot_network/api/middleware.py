@@ -31,6 +31,20 @@ PREFLIGHT_HEADERS = {
 }
 
 
+JSON = "application/json"
+
+
+def _as_problem(response):
+    """Django's own answers (a 404 for an address that is no endpoint, a 405) in the API's
+    JSON, so a client never has to read an HTML error page."""
+    problem = JsonResponse(
+        {"detail": response.reason_phrase, "errors": {}}, status=response.status_code
+    )
+    if response.has_header("Allow"):
+        problem["Allow"] = response["Allow"]
+    return problem
+
+
 def _cors(response):
     for name, value in CORS_HEADERS.items():
         response[name] = value
@@ -64,6 +78,8 @@ class OpenDataApiMiddleware:
         if head:
             request.method = "GET"  # answered as GET (and cached as one), without the body
         response = self.get_response(request)
+        if response.status_code >= 400 and not response["Content-Type"].startswith(JSON):
+            response = _as_problem(response)
         if response.status_code == 200 and not response.streaming:
             if not response.has_header("ETag"):
                 set_response_etag(response)
