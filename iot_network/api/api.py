@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.http import http_date
+from django.views.decorators.http import require_safe
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
@@ -62,6 +63,7 @@ api = OpenDataAPI(
     description=DESCRIPTION,
     urls_namespace="api",
     docs_url=None,  # our own page (docs.py): the stock one loads scripts from a CDN
+    docs_decorator=require_safe,  # the schema, like everything here, is only read
     openapi_extra={
         "info": {
             "license": {

@@ -21,13 +21,17 @@ class Named(Schema):
     name: str
 
 
-class RouteRef(Named):
+class RouteRef(Schema):
     id: int
+    slug: str
+    name: str
     url: str = Field(description="This route in the API.")
 
 
-class InstituteRef(Named):
+class InstituteRef(Schema):
     id: int
+    slug: str
+    name: str
     url: str = Field(description="This institute in the API.")
     web_url: str = Field(description="This institute's page on the portal.")
 

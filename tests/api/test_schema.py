@@ -72,7 +72,7 @@ def catalogue(reference_data, settings, postcodes_api, in_process):
 
 @schema.parametrize()
 @settings(
-    max_examples=15,
+    max_examples=8,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
