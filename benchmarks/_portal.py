@@ -130,7 +130,9 @@ def running(env: dict, port: int, *, celery: bool = False):
             process.wait(timeout=30)
 
 
-def wait_for(url: str, seconds: float = 30) -> None:
+def wait_for(url: str, seconds: float = 120) -> None:
+    # Generous: on a busy 2-core machine, (2 x cores + 1) workers importing Django at once can
+    # take more than half a minute before the first answer.
     deadline = time.time() + seconds
     while time.time() < deadline:
         try:

@@ -28,6 +28,7 @@ urlpatterns = [
     path("apprenticeships/", course_views.apprenticeships, name="apprenticeships"),
     path("events/", include("events.urls")),
     path("", include("partners.urls")),
+    path("api/v1/", include("iot_network.api.urls")),
     path("account/", include("allauth.urls")),
     path("email/", include("iot_network.notifications.urls")),
     path(

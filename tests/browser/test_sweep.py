@@ -67,6 +67,7 @@ PAGES = [
     ("mfa_index", "/account/2fa/", "learner"),
     ("mfa_activate_totp", "/account/2fa/totp/activate/", "learner"),
     ("notifications:preferences", "/email/preferences/", "learner"),
+    ("api-docs", "/api/v1/", None),
     (None, "/no-such-page/", None),  # 404
 ]
 
@@ -85,6 +86,11 @@ NOT_SWEPT = {
     "account_reset_password_from_key", "account_reset_password_done", "mfa_authenticate",
     "mfa_reauthenticate", "mfa_deactivate_totp", "mfa_view_recovery_codes",
     "mfa_generate_recovery_codes", "mfa_download_recovery_codes",
+    # The open data API answers in JSON; its HTML documentation is "api-docs" (which also
+    # answers the API's root address, so "api:api-root" is never reached).
+    "api:api-root", "api:openapi-json", "api:courses", "api:course", "api:events", "api:event",
+    "api:institutes", "api:institute", "api:routes", "api:route", "api:opportunities",
+    "api:opportunity",
 }  # fmt: skip
 
 

@@ -87,6 +87,11 @@ def world(reference_data):
             "partners:opportunity": (opportunity.get_absolute_url(), None),
             "partners:area": (f"{area}/", "owner"),
             "sitemap-section": ("/sitemap-courses.xml", None),
+            "api:course": (f"/api/v1/courses/{course.pk}", None),
+            "api:event": (f"/api/v1/events/{event.pk}", None),
+            "api:institute": (f"/api/v1/institutes/{course.institute.pk}", None),
+            "api:route": (f"/api/v1/routes/{course.route.pk}", None),
+            "api:opportunity": (f"/api/v1/opportunities/{opportunity.pk}", None),
         },
         "urls": {
             "courses:enquire": (f"/courses/{course.slug}/enquire/", None),

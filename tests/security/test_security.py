@@ -58,6 +58,10 @@ def test_every_post_without_a_csrf_token_is_refused(name, route, settings):
     if name in CSRF_EXEMPT:
         assert response.status_code != 500
         return
+    if name.startswith("api:"):  # the open data API reads only, so it answers a POST with 405
+        assert response.status_code in (403, 405), (name, response.status_code)
+        assert counts == [m.objects.count() for m in (Message, Organisation, Registration, Enquiry)]
+        return
     assert response.status_code in (403, 404), (name, response.status_code)
     if response.status_code == 404:  # only when the URL's parameter names nothing
         assert concrete(route) != "/" + route, name

@@ -353,6 +353,11 @@ NOT_LISTINGS = {
         "partners:opportunity-close", "partners:skills-need-create",
         "notifications:preferences", "notifications:unsubscribe",
     },
+    "the open data API: JSON, where an empty list is a valid answer, and its documentation": {
+        "api-docs", "api:api-root", "api:openapi-json", "api:courses", "api:course",
+        "api:events", "api:event", "api:institutes", "api:institute", "api:routes",
+        "api:route", "api:opportunities", "api:opportunity",
+    },
     "an account page from allauth": {
         "account_login", "account_signup", "account_logout", "account_inactive",
         "account_reauthenticate", "account_email_verification_sent", "account_set_password",
