@@ -4,10 +4,9 @@ preview and progress, confirm, the template, its help page and the IoT's downloa
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_POST
 
 from institutes.models import Institute, Route
 from iot_network.staff.scoping import scope_of
@@ -122,8 +121,9 @@ def progress(model_admin, request, pk: int):
     )
 
 
-@require_POST
 def confirm(model_admin, request, pk: int):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     course_import = get_object_or_404(
         CourseImport.objects.for_staff(request.user, edit=True).defer("content"), pk=pk
     )

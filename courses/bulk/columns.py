@@ -95,13 +95,13 @@ def _choice(choices: type[models.Choices], *, what: str):
             return by_text[text.casefold()]
         except KeyError:
             allowed = ", ".join(str(v) for v in choices.values)
-            raise CellError(f"{text} is not a {what}; use one of: {allowed}") from None
+            raise CellError(f"{text} is not {what}; use one of: {allowed}") from None
 
     return parse
 
 
 def _level(raw):
-    return _choice(Level, what="level")(raw)
+    return _choice(Level, what="a level")(raw)
 
 
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
@@ -182,7 +182,7 @@ def _yes_no(raw):
 def _status(raw):
     if raw is None:
         return Course.Status.PUBLISHED
-    return _choice(Course.Status, what="status")(raw)
+    return _choice(Course.Status, what="a status")(raw)
 
 
 def _postcode(raw):
@@ -224,7 +224,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("level", "Level", "course", _level, required=True,
            allowed=tuple(str(v) for v in Level.values), example="4"),
     Column("qualification_type", "Qualification type", "course",
-           _choice(QualificationType, what="qualification type"), required=True,
+           _choice(QualificationType, what="a qualification type"), required=True,
            allowed=tuple(QualificationType.values), example="htq"),
     Column("route", "Route", "course", _route_parse, required=True,
            help="One of the occupational routes, by its name or short name.",
@@ -267,11 +267,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("duration_months", "Duration (months)", "run",
            _whole_number(low=1, high=120, what="months"),
            help="Required for a run. A whole number of months, 1 to 120.", example="12"),
-    Column("study_mode", "Study mode", "run", _choice(CourseRun.StudyMode, what="study mode"),
+    Column("study_mode", "Study mode", "run", _choice(CourseRun.StudyMode, what="a study mode"),
            help="Required for a run.", allowed=tuple(CourseRun.StudyMode.values),
            example="full-time"),
     Column("attendance", "Attendance", "run",
-           _choice(CourseRun.Attendance, what="attendance pattern"),
+           _choice(CourseRun.Attendance, what="an attendance pattern"),
            help="Required for a run.", allowed=tuple(CourseRun.Attendance.values),
            example="campus"),
     Column("venue_name", "Venue", "run", _text(200), example="Main campus"),
