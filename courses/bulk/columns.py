@@ -100,8 +100,7 @@ def _choice(choices: type[models.Choices], *, what: str):
     return parse
 
 
-def _level(raw):
-    return _choice(Level, what="a level")(raw)
+_level = _choice(Level, what="a level")
 
 
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
@@ -179,10 +178,11 @@ def _yes_no(raw):
     raise CellError(f"{raw} is not yes or no")
 
 
+_status_choice = _choice(Course.Status, what="a status")
+
+
 def _status(raw):
-    if raw is None:
-        return Course.Status.PUBLISHED
-    return _choice(Course.Status, what="a status")(raw)
+    return Course.Status.PUBLISHED if raw is None else _status_choice(raw)
 
 
 def _postcode(raw):

@@ -9,6 +9,7 @@ and formulas (a formula cell is an error in that row: the value, not the formula
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import zipfile
@@ -99,38 +100,41 @@ def _header(cells: list) -> list[Column | None]:
     return columns
 
 
-def _decode(content: bytes) -> str:
+def _encoding(content: bytes) -> str:
+    """UTF-8 (with or without a byte-order mark), else Excel's Windows encoding. Checked in
+    chunks, so a big file is not held twice in memory as bytes and as text."""
     if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8", errors="strict")
-    try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("cp1252")  # Excel's "CSV" on Windows
-    except UnicodeDecodeError:
-        raise FileProblem(
-            'We could not read the file\'s characters. Save it as "CSV UTF-8" (or as an Excel '
-            "workbook) and upload it again."
-        ) from None
+        return "utf-8-sig"
+    for encoding in ("utf-8", "cp1252"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            for start in range(0, len(content), 65536):
+                decoder.decode(content[start : start + 65536])
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise FileProblem(
+        'We could not read the file\'s characters. Save it as "CSV UTF-8" (or as an Excel '
+        "workbook) and upload it again."
+    )
 
 
 def _open_csv(content: bytes) -> Sheet:
-    try:
-        text = _decode(content)
-    except UnicodeDecodeError:
-        raise FileProblem("The file's characters are not valid UTF-8; save it again.") from None
-    if "\x00" in text:
+    if b"\x00" in content[:4096]:
         raise FileProblem(
             "This does not look like a CSV file or an Excel workbook. Upload the template, "
             "filled in, as .csv or .xlsx."
         )
-    first_line = text.split("\n", 1)[0]
+    encoding = _encoding(content)
+    first_line = content.split(b"\n", 1)[0].decode(encoding, errors="replace")
     delimiter = max([",", ";", "\t"], key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # Decoded as it is read, line by line, rather than all at once.
+    stream = io.TextIOWrapper(io.BytesIO(content), encoding=encoding, newline="")
+    reader = csv.reader(stream, delimiter=delimiter)
     try:
         header = next(reader)
-    except (StopIteration, csv.Error):
+    except (StopIteration, csv.Error, UnicodeDecodeError):
         raise FileProblem("The file has no header row.") from None
     columns = _header(header)
 
@@ -143,7 +147,7 @@ def _open_csv(content: bytes) -> Sheet:
                 f"Line {reader.line_num} cannot be read as CSV ({exc}). Check its quotes."
             ) from None
 
-    return Sheet(columns, _numbered(rows()), text.count("\n"))
+    return Sheet(columns, _numbered(rows()), content.count(b"\n"))
 
 
 def _csv_cell(value: str):

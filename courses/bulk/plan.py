@@ -22,8 +22,8 @@ from .files import FORMULA, FileProblem, open_sheet
 
 MAX_KEPT_PROBLEMS = 500
 PROGRESS_EVERY = 250
-COURSE_KEYS = tuple(c.key for c in COURSE_COLUMNS)
-RUN_KEYS = tuple(c.key for c in RUN_COLUMNS)
+COURSE_KEYS = frozenset(c.key for c in COURSE_COLUMNS)
+RUN_KEYS = frozenset(c.key for c in RUN_COLUMNS)
 PENDING = "pending"
 
 

@@ -284,12 +284,13 @@ def _write(institute_id: int, plan: Plan, report: Callable[[float], None]) -> No
         .exclude(provider_course_code="")
         .values_list("pk", "provider_course_code")
     }
-    new_runs = [
-        CourseRun(course_id=ids[code.casefold()], **values) for code, values in plan.new_runs
-    ]
-    for start in range(0, len(new_runs), BATCH):
-        CourseRun.objects.bulk_create(new_runs[start : start + BATCH])
-        done += len(new_runs[start : start + BATCH])
+    for start in range(0, len(plan.new_runs), BATCH):
+        batch = [
+            CourseRun(course_id=ids[code.casefold()], **values)
+            for code, values in plan.new_runs[start : start + BATCH]
+        ]
+        CourseRun.objects.bulk_create(batch)
+        done += len(batch)
         report(done / total)
 
 
