@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 
 from ..models import Course, CourseRun
 from .columns import COURSE_COLUMNS, RUN_COLUMNS
+from .plan import uncoded_code
 
 
 def _cell(value):
@@ -26,6 +27,7 @@ def catalogue_rows(*, institute_id: int) -> Iterator[list]:
         .order_by("provider_course_code", "pk")
     )
     for course in courses.iterator(chunk_size=200):
+        course.provider_course_code = course.provider_course_code or uncoded_code(course.pk)
         course_cells = [
             course.route.slug if c.key == "route" else _cell(getattr(course, c.key))
             for c in COURSE_COLUMNS

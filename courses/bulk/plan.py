@@ -256,27 +256,37 @@ def _changes(existing: dict, values: dict) -> dict:
     return {k: v for k, v in values.items() if not _same(existing.get(k), v)}
 
 
+def uncoded_code(pk: int) -> str:
+    return f"C{pk}"
+
+
 def _match(
     plan: Plan, institute_id: int, courses: dict[str, FileCourse], *, withdraw_absent: bool
 ) -> None:
     course_fields = ["pk", "status", "route_id", *(k for k in COURSE_KEYS if k != "route")]
-    existing = {
-        row["provider_course_code"].casefold(): row
-        for row in Course.objects.filter(institute_id=institute_id)
-        .exclude(provider_course_code="")
-        .values(*course_fields)
-    }
+    existing: dict[str, dict] = {}
+    uncoded: dict[str, dict] = {}
+    for row in Course.objects.filter(institute_id=institute_id).values(*course_fields):
+        if row["provider_course_code"]:
+            existing[row["provider_course_code"].casefold()] = row
+        else:
+            # A course made in the form without a code is downloaded as "C<id>" (see
+            # exporting.py); uploaded back, that code matches it and becomes its code.
+            uncoded[uncoded_code(row["pk"]).casefold()] = row
     runs_by_course: dict[int, list[dict]] = {}
     for row in CourseRun.objects.filter(course__institute_id=institute_id).values(
         "pk", "course_id", "latitude", "longitude", "location_pending", *RUN_KEYS
     ):
         runs_by_course.setdefault(row["course_id"], []).append(row)
 
+    listed: set[int] = set()
     for code, course in courses.items():
         values = dict(course.values)
         if "route" in values:
             values["route_id"] = values.pop("route")
-        old = existing.get(code)
+        old = existing.get(code) or (uncoded.get(code) if code not in existing else None)
+        if old is not None:
+            listed.add(old["pk"])
         if old is None:
             plan.new_courses.append(values)
         elif changes := _changes(old, values):
@@ -289,7 +299,6 @@ def _match(
             plan.removed_runs.extend(r["pk"] for r in old_runs if r["pk"] not in matched)
 
     if withdraw_absent:
-        listed = {existing[code]["pk"] for code in courses if code in existing}
         plan.withdrawn_courses = [
             pk
             for pk in Course.objects.filter(

@@ -99,6 +99,9 @@ def create_import(
     return check_import(course_import_id=course_import.pk)
 
 
+PLAN_FIELDS = ["row_count", "counts", "errors", "error_count", "checked_at", "status"]
+
+
 def _store_plan(course_import: CourseImport, plan: Plan) -> None:
     course_import.row_count = plan.row_count
     course_import.counts = plan.counts()
@@ -124,7 +127,7 @@ def check_import(*, course_import_id: int) -> CourseImport:
     course_import.status = (
         CourseImport.Status.INVALID if plan.has_errors else CourseImport.Status.READY
     )
-    course_import.save()
+    course_import.save(update_fields=PLAN_FIELDS)  # not the file
     if course_import.in_background:
         _tell_uploader(course_import)
     return course_import
@@ -169,7 +172,7 @@ def apply_import(*, course_import_id: int, acting_user_id: int | None) -> Course
     if plan.has_errors:
         # The catalogue changed since the preview in a way the file now clashes with.
         course_import.status = CourseImport.Status.INVALID
-        course_import.save()
+        course_import.save(update_fields=PLAN_FIELDS)  # not the file
         if course_import.in_background:
             _tell_uploader(course_import)
         return course_import
@@ -179,7 +182,7 @@ def apply_import(*, course_import_id: int, acting_user_id: int | None) -> Course
     course_import.status = CourseImport.Status.APPLIED
     course_import.applied_at = timezone.now()
     course_import.content = b""
-    course_import.save()
+    course_import.save(update_fields=[*PLAN_FIELDS, "applied_at", "content"])
     acting_user = _user(acting_user_id)
     audit.record(
         actor=acting_user,

@@ -392,6 +392,7 @@ def test_the_download_uploaded_again_changes_nothing(client, iot, staff, fmt):
     )
     CourseRunFactory(course=course, start_date=timezone.localdate() + timedelta(days=200), fee=None)
     CourseFactory(institute=iot, provider_course_code="RT-2", status="draft")  # no runs
+    uncoded = CourseFactory(institute=iot, title="Made in the form")  # no code yet
     client.force_login(staff)
     response = client.get(
         reverse("admin:courses_course_import_download"), {"institute": iot.pk, "format": fmt}
@@ -401,9 +402,10 @@ def test_the_download_uploaded_again_changes_nothing(client, iot, staff, fmt):
     upload(client, iot, content, name=f"ours.{fmt}")
     course_import = latest()
     assert course_import.errors == []
+    # The course without a code is matched by the "C<id>" its download gave it, which it keeps.
     assert course_import.counts["courses"] == {
         "created": 0,
-        "updated": 0,
+        "updated": 1,
         "unchanged": 2,
         "withdrawn": 0,
     }
@@ -413,6 +415,9 @@ def test_the_download_uploaded_again_changes_nothing(client, iot, staff, fmt):
         "unchanged": 2,
         "withdrawn": 0,
     }
+    client.post(reverse("admin:courses_course_import_confirm", args=[course_import.pk]))
+    uncoded.refresh_from_db()
+    assert uncoded.provider_course_code == f"C{uncoded.pk}" and Course.objects.count() == 3
     assert AuditEntry.objects.filter(action="downloaded courses", actor=staff).exists()
 
 
