@@ -131,6 +131,9 @@ def _read(plan: Plan, content: bytes, progress) -> dict[str, FileCourse]:
     routes = _routes()
     present = [(i, c) for i, c in enumerate(sheet.columns) if c is not None]
     courses: dict[str, FileCourse] = {}
+    # Rows repeat most of their text (venue, how to apply, links): keep one copy of each value,
+    # so memory grows with what differs between rows, not with every cell.
+    shared: dict = {}
     for number, cells in sheet.rows:
         plan.row_count += 1
         if progress and plan.row_count % PROGRESS_EVERY == 0:
@@ -143,7 +146,10 @@ def _read(plan: Plan, content: bytes, progress) -> dict[str, FileCourse]:
                 ok = False
                 continue
             try:
-                values[column.key] = column.read(raw)
+                value = column.read(raw)
+                if isinstance(value, str) and value:
+                    value = shared.setdefault(value, value)
+                values[column.key] = value
             except CellError as exc:
                 plan.problem(number, column.label, str(exc))
                 ok = False
@@ -315,7 +321,7 @@ def _match_runs(plan: Plan, code: str, course: FileCourse, old_runs: list[dict])
         by_when.setdefault(_run_key({**r, "run_code": ""}), r)
     matched: set[int] = set()
     for key, run in course.runs.items():
-        values = dict(run.values)
+        values = run.values  # handed on to the plan, not copied
         place = values.pop("_place", None)
         old = None
         if key[0] == "code":
