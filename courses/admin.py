@@ -1,8 +1,12 @@
+from functools import partial
+
 from django.contrib import admin, messages
+from django.urls import path
 
 from iot_network.staff.mixins import ScopedAdminMixin, ScopedInlineMixin
 
 from . import services
+from .bulk import admin_views as bulk
 from .models import Course, CourseRun, Enquiry, SavedSearch, SectorTag
 
 
@@ -10,7 +14,8 @@ class CourseRunInline(ScopedInlineMixin, admin.TabularInline):
     model = CourseRun
     extra = 0
     fields = [
-        "start_date", "duration_months", "study_mode", "attendance", "venue_name", "venue_postcode",
+        "run_code", "start_date", "duration_months", "study_mode", "attendance", "venue_name",
+        "venue_postcode",
         "latitude", "longitude", "fee", "application_deadline", "places", "apply_url",
     ]  # fmt: skip
 
@@ -34,7 +39,10 @@ class CourseAdmin(ScopedAdminMixin, admin.ModelAdmin):
     actions = ["publish", "unpublish"]
     readonly_fields = ["published_at", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "status", "institute", "summary"]}),
+        (
+            None,
+            {"fields": ["title", "slug", "status", "institute", "provider_course_code", "summary"]},
+        ),
         (
             "Qualification",
             {"fields": ["level", "qualification_type", "route", "sector_tags", "htq_approved"]},
@@ -57,6 +65,21 @@ class CourseAdmin(ScopedAdminMixin, admin.ModelAdmin):
         ("Identifiers", {"fields": ["standard_reference", "lars_code", "qan"]}),
         ("History", {"fields": ["published_at", "created_at", "updated_at"]}),
     ]
+
+    def get_urls(self):
+        def page(view, name, route):
+            view = self.admin_site.admin_view(partial(view, self))
+            return path(route, view, name=f"courses_course_{name}")
+
+        return [
+            page(bulk.upload, "import", "import/"),
+            page(bulk.help_page, "import_help", "import/help/"),
+            page(bulk.template, "import_template", "import/template.<str:fmt>"),
+            page(bulk.download, "import_download", "import/download/"),
+            page(bulk.detail, "import_detail", "import/<int:pk>/"),
+            page(bulk.progress, "import_progress", "import/<int:pk>/progress.json"),
+            page(bulk.confirm, "import_confirm", "import/<int:pk>/confirm/"),
+        ] + super().get_urls()
 
     def save_model(self, request, obj, form, change):
         if obj.status == Course.Status.PUBLISHED:

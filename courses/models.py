@@ -13,7 +13,12 @@ from iot_network.web.identifiers import (
 )
 
 from .choices import APPRENTICESHIP_TYPES, QualificationType
-from .querysets import CourseQuerySet, CourseRunQuerySet, EnquiryQuerySet
+from .querysets import (
+    CourseImportQuerySet,
+    CourseQuerySet,
+    CourseRunQuerySet,
+    EnquiryQuerySet,
+)
 
 
 class Level(models.IntegerChoices):
@@ -44,6 +49,12 @@ class Course(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
     institute = models.ForeignKey(Institute, on_delete=models.PROTECT, related_name="courses")
+    provider_course_code = models.CharField(
+        "provider course code",
+        max_length=40,
+        blank=True,
+        help_text="The IoT's own code for the course; a bulk upload matches courses by it.",
+    )
     provider_name = models.CharField(
         "delivering provider",
         max_length=200,
@@ -104,6 +115,14 @@ class Course(models.Model):
                 fields=["status", "upcoming_start", "title", "id"], name="courses_course_upcoming"
             ),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institute", "provider_course_code"],
+                condition=~models.Q(provider_course_code=""),
+                name="courses_course_code_unique_per_iot",
+                violation_error_message="Another course of this IoT has this course code.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -147,6 +166,13 @@ class CourseRun(models.Model):
         WORKPLACE = "workplace", "In the workplace"
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="runs")
+    run_code = models.CharField(
+        "run code",
+        max_length=40,
+        blank=True,
+        help_text="Optional: the IoT's own code for this intake; a bulk upload matches runs by "
+        "it, or else by start date and venue.",
+    )
     start_date = models.DateField()
     duration_months = models.PositiveSmallIntegerField()
     study_mode = models.CharField(max_length=16, choices=StudyMode.choices)
@@ -157,6 +183,9 @@ class CourseRun(models.Model):
     longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
     # The same place as floating point, kept by the database, for distance searches: comparing
     # and converting exact decimals cost more than the rest of a distance search together.
+    # A bulk upload keeps the postcode and leaves the place empty while the geocoder is
+    # unreachable; a job fills it in later (courses.bulk.services.fill_pending_locations).
+    location_pending = models.BooleanField(default=False, editable=False)
     lat = _as_float("latitude")
     lng = _as_float("longitude")
     fee = models.DecimalField(
@@ -264,3 +293,67 @@ class SavedSearch(models.Model):
     def get_absolute_url(self) -> str:
         page = "apprenticeships" if self.apprenticeships_only else "courses:list"
         return reverse(page) + (f"?{self.query}" if self.query else "")
+
+
+class CourseImport(models.Model):
+    """One uploaded file of courses and runs: checked into a preview, then applied on confirm."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", "Checking the file"
+        READY = "ready", "Ready to confirm"
+        INVALID = "invalid", "Has errors"
+        APPLYING = "applying", "Applying"
+        APPLIED = "applied", "Applied"
+        FAILED = "failed", "Not applied"
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel (XLSX)"
+
+    institute = models.ForeignKey(
+        Institute, on_delete=models.CASCADE, related_name="course_imports"
+    )
+    uploaded_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_name = models.CharField(max_length=255)
+    file_format = models.CharField(max_length=8, choices=Format.choices)
+    # The file itself until it is applied (at most a few megabytes; see courses.bulk.files).
+    content = models.BinaryField(editable=False)
+    withdraw_absent = models.BooleanField(
+        "withdraw courses not in the file",
+        default=False,
+        help_text="Unpublish this IoT's courses that the file does not list, and remove runs "
+        "of listed courses that the file does not list.",
+    )
+    in_background = models.BooleanField(default=False, editable=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CHECKING)
+    row_count = models.PositiveIntegerField(default=0)
+    # {"courses": {"created": n, "updated": n, "unchanged": n, "withdrawn": n}, "runs": {...},
+    #  "location_pending": n}
+    counts = models.JSONField(default=dict, blank=True)
+    # [{"row": 14, "column": "Start date", "message": "31/02/2027 is not a date"}, ...], the
+    # first few hundred; error_count has them all.
+    errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CourseImportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.institute})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:courses_course_import_detail", args=[self.pk])
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.APPLYING)

@@ -29,3 +29,7 @@ class CourseRunQuerySet(ScopedQuerySet):
 
 class EnquiryQuerySet(ScopedQuerySet):
     institute_path = "course__institute"
+
+
+class CourseImportQuerySet(ScopedQuerySet):
+    institute_path = "institute"

@@ -30,6 +30,14 @@ app.conf.beat_schedule = {
         "task": "courses.tasks.warm_course_facets",
         "schedule": 240.0,
     },
+    "place-pending-course-runs": {
+        "task": "courses.tasks.place_pending_course_runs",
+        "schedule": crontab(minute=25),
+    },
+    "resume-stalled-course-imports": {
+        "task": "courses.tasks.resume_stalled_course_imports",
+        "schedule": crontab(minute="*/15"),
+    },
     "saved-search-alerts": {
         "task": "courses.tasks.saved_search_alerts",
         "schedule": crontab(hour=7, minute=5),

@@ -15,7 +15,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from courses.models import SavedSearch
+from courses.bulk.services import check_import
+from courses.models import CourseImport, SavedSearch
 from courses.services import send_saved_search_alerts, submit_enquiry
 from events import services as events
 from events.models import Event
@@ -24,6 +25,7 @@ from iot_network.notifications.models import Message
 from iot_network.notifications.services import notify, set_consent
 from partners import services as partners
 from partners.models import Opportunity, Organisation, SkillsNeed
+from tests.courses.bulk_files import as_csv, row
 from tests.factories import (
     CourseFactory,
     CourseRunFactory,
@@ -219,6 +221,12 @@ EXPECTED = {
         ["Dear Dan Dee,", "to Durham IoT. They usually reply within 5 working days."],
         ["<h1>We have sent your question</h1>"],
     ),
+    "course-import": (
+        "Your course upload spring.csv is ready to confirm",
+        ["spring.csv, for Durham IoT. Confirming it will change: courses 1 created, 0 updated",
+         "Nothing has changed yet.", "Open the upload: http"],
+        ["<h1>Your course upload is ready to confirm</h1>", ">Open the upload</a>"],
+    ),
     "course-alert": (
         "New courses for your search: Level 4",
         ['New courses match your saved search "Level 4"', "- New level 4 course, "],
@@ -358,6 +366,14 @@ def run_courses(institute):
     )
     CourseRunFactory(course=CourseFactory(title="New level 4 course", level=4))
     send_saved_search_alerts()
+    # A big upload is checked in a job, and the uploader is told when it is done.
+    RouteFactory(slug="engineering-manufacturing")
+    uploader = staff_user("iot-staff", [institute], email="uploader@iot.example.org")
+    upload = CourseImport.objects.create(
+        institute=institute, uploaded_by=uploader, file_name="spring.csv", file_format="csv",
+        content=as_csv([row(**{"Venue postcode": ""})]), in_background=True,
+    )  # fmt: skip
+    check_import(course_import_id=upload.pk)
 
 
 def template_kinds() -> set[str]:

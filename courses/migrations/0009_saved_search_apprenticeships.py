@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('courses', '0006_upcoming_start_only_when_changed'),
+        ('courses', '0008_course_codes_for_existing_courses'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
