@@ -143,7 +143,8 @@ if _cache_url:
         "default": {
             "BACKEND": "iot_network.web.resilient_cache.ResilientRedisCache",
             "LOCATION": _cache_url,
-            "KEY_PREFIX": "iot",
+            # Sites (or test workers) sharing one Redis database each clear only their own keys.
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX") or "iot",
             "TIMEOUT": 300,
             "OPTIONS": {
                 "socket_connect_timeout": env_float("CACHE_SOCKET_TIMEOUT", 0.5),
