@@ -36,6 +36,7 @@ def redis_problem() -> str | None:
     return None
 
 
+@pytest.hookimpl(optionalhook=True)  # a venv without pytest-xdist still runs the tests
 def pytest_xdist_setupnodes(config, specs):
     """Under pytest-xdist (`make test`), give each worker its own Celery queue and cache key
     prefix before its settings load, so one worker's Celery workers never take another's tasks
