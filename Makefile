@@ -36,8 +36,10 @@ run: demo
 collectstatic: install
 	DEBUG=1 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
+# Across every core (pytest-xdist); TEST_WORKERS=0 runs the tests one at a time in one process.
+TEST_WORKERS ?= auto
 test: collectstatic
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --numprocesses $(TEST_WORKERS) --dist worksteal
 
 lint: install
 	$(BIN)/ruff check .

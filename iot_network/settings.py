@@ -144,7 +144,8 @@ if _cache_url:
         "default": {
             "BACKEND": "iot_network.web.resilient_cache.ResilientRedisCache",
             "LOCATION": _cache_url,
-            "KEY_PREFIX": "iot",
+            # Sites (or test workers) sharing one Redis database each clear only their own keys.
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX") or "iot",
             "TIMEOUT": 300,
             "OPTIONS": {
                 "socket_connect_timeout": env_float("CACHE_SOCKET_TIMEOUT", 0.5),
@@ -287,7 +288,10 @@ NOTIFICATIONS_QUEUED_GRACE = env_float("NOTIFICATIONS_QUEUED_GRACE", 120.0)
 # beat are required (``make worker`` and ``make beat``).
 _celery_broker_url = env_str("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not _celery_broker_url
-CELERY_BROKER_URL = _celery_broker_url or "memory://"
+# Eager tasks still borrow a producer to serialise their arguments as a worker would, and kombu
+# warns on every borrow from a memory:// broker that names no host. The in-process broker ignores
+# the host; naming one keeps the quick start's console free of that warning.
+CELERY_BROKER_URL = _celery_broker_url or "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE") or "celery"
@@ -338,7 +342,10 @@ if LOG_FORMAT not in ("text", "json"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "iot_network.web.security.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "iot_network.web.security.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "iot_network.web.security.JsonFormatter"},
@@ -348,8 +355,18 @@ LOGGING = {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
             "filters": ["request_id"],
-        }
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        # Django's own console handler on "django" (DEBUG only) would print every record a
+        # second time beside the root's; keep only its mail to ADMINS.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
+    },
 }

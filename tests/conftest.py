@@ -36,6 +36,19 @@ def redis_problem() -> str | None:
     return None
 
 
+@pytest.hookimpl(optionalhook=True)  # a venv without pytest-xdist still runs the tests
+def pytest_xdist_setupnodes(config, specs):
+    """Under pytest-xdist (`make test`), give each worker its own Celery queue and cache key
+    prefix before its settings load, so one worker's Celery workers never take another's tasks
+    and one worker's cache.clear() never empties another's cache. Subprocesses (Celery workers,
+    gunicorn) inherit them. pytest-django gives each worker its own test database."""
+    queue = os.environ.get("CELERY_TASK_DEFAULT_QUEUE") or "tests"
+    prefix = os.environ.get("CACHE_KEY_PREFIX") or "iot-tests"
+    for spec in specs:
+        spec.env["CELERY_TASK_DEFAULT_QUEUE"] = f"{queue}-{spec.id}"
+        spec.env["CACHE_KEY_PREFIX"] = f"{prefix}-{spec.id}"
+
+
 def pytest_runtest_setup(item):
     if item.get_closest_marker("postgresql") and connection.vendor != "postgresql":
         unavailable("needs PostgreSQL (set DATABASE_URL=postgres://...)")

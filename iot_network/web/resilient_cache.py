@@ -20,6 +20,7 @@ ValueError Django raises for a missing key.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
@@ -171,5 +172,27 @@ class ResilientRedisCache(RedisCache):
         )
 
     def clear(self):
+        """Delete this cache's keys (those under its key prefix) and no others.
+
+        Django's RedisCache.clear() empties the whole Redis database, so a site sharing the
+        database with another (staging beside production, or parallel test workers) would wipe
+        the other's page cache, facet counts and rate-limit counters. SCAN does not block Redis
+        the way KEYS would.
+        """
         self._local.clear()
-        return self._run(lambda: super(ResilientRedisCache, self).clear(), lambda: False)
+        if not self.key_prefix:
+            return self._run(lambda: super(ResilientRedisCache, self).clear(), lambda: False)
+        return self._run(self._clear_own_keys, lambda: False)
+
+    def _clear_own_keys(self) -> bool:
+        client = self._cache.get_client(write=True)
+        pattern = re.sub(r"([*?\[\]\\])", r"\\\1", self.key_prefix) + ":*"
+        batch = []
+        for key in client.scan_iter(match=pattern, count=1000):
+            batch.append(key)
+            if len(batch) == 500:
+                client.delete(*batch)
+                batch = []
+        if batch:
+            client.delete(*batch)
+        return True

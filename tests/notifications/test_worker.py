@@ -90,7 +90,10 @@ def test_a_worker_killed_mid_run_loses_nothing_and_sends_nothing_twice(
     celery_worker, worker_env, smtp_sink, settings
 ):
     total = 2000
-    settings.NOTIFICATIONS_SENDING_TIMEOUT = 3  # in this process, which runs the sweeper
+    # In this process, which runs the sweeper: long enough that a live worker's batch is never
+    # taken for a dead one's, even on a loaded machine running the tests in parallel (at 3 s,
+    # 100 mails could outlast it and be sent twice), short enough to recover the killed one.
+    settings.NOTIFICATIONS_SENDING_TIMEOUT = 30
     settings.NOTIFICATIONS_QUEUED_GRACE = 1
     first = celery_worker(env=worker_env)
     killed = []
