@@ -116,6 +116,10 @@ def test_staff_upload_a_file_fix_its_errors_confirm_and_the_courses_are_publishe
         assert page.get_by_role("link", name=title).count() >= 1, title
     assert_accessible(page)
 
+    # ... and in the open data API, as other services read the catalogue.
+    listed = page.request.get("/api/v1/courses?q=HTQ").json()
+    assert "Cyber security HTQ" in [course["title"] for course in listed["results"]]
+
     # Another IoT's staff see neither upload.
     other = page.context.browser.new_context(base_url=page.url.split("/courses")[0])
     other_page = other.new_page()
