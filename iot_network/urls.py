@@ -27,6 +27,7 @@ urlpatterns = [
     path("courses/", include("courses.urls")),
     path("apprenticeships/", course_views.apprenticeships, name="apprenticeships"),
     path("events/", include("events.urls")),
+    path("impact/", include("iot_network.impact.urls")),
     path("", include("partners.urls")),
     path("account/", include("allauth.urls")),
     path("email/", include("iot_network.notifications.urls")),
