@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import logging
 
-from celery import current_app
+from celery import signature
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -76,9 +76,8 @@ def request_report(*, acting_user, institute: Institute | None, period: Period) 
     )
     audit.record(actor=acting_user, action="requested evaluation report", target=evaluation)
     if _rows_to_read(institute, period) > settings.IMPACT_REPORT_INLINE_ROWS:
-        # By name in Celery's registry: tasks.py imports this module.
-        task = current_app.tasks[BUILD_REPORT_TASK]
-        transaction.on_commit(lambda: task.delay(evaluation.pk))
+        # Sent by name: tasks.py imports this module.
+        transaction.on_commit(lambda: signature(BUILD_REPORT_TASK, args=(evaluation.pk,)).delay())
     else:
         build_report(report_id=evaluation.pk)
         evaluation.refresh_from_db()
