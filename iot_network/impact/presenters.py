@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.functional import cached_property
+
 from . import equality
 from .figures import HEADLINES, TABLES
 
@@ -149,15 +151,30 @@ def _csv_figure(figure: dict | None):
     return figure["text"] if figure["suppressed"] else figure["value"]
 
 
+class Figures:
+    """A snapshot laid out for the page, worked out only when the template asks: the rendered
+    figures are cached per snapshot, so most requests never lay them out at all."""
+
+    def __init__(self, snapshot):
+        self.snapshot = snapshot
+
+    @cached_property
+    def periods(self) -> list[dict]:
+        return self.snapshot.figures["periods"]
+
+    @cached_property
+    def headline(self) -> list[dict]:
+        return headline_rows(self.snapshot.figures)
+
+    @cached_property
+    def charts(self) -> list[Chart]:
+        return charts(self.snapshot.figures)
+
+    @cached_property
+    def equality_tables(self) -> list[dict]:
+        return equality_tables(self.snapshot.figures)
+
+
 def page_context(found) -> dict:
     """What ``impact/_figures.html`` needs from a snapshot (or None: not computed yet)."""
-    if found is None:
-        return {"snapshot": None}
-    figures = found.figures
-    return {
-        "snapshot": found,
-        "periods": figures["periods"],
-        "headline": headline_rows(figures),
-        "charts": charts(figures),
-        "equality_tables": equality_tables(figures),
-    }
+    return {"snapshot": found, "figures": Figures(found) if found else None}
