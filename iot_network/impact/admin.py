@@ -21,11 +21,10 @@ class EvaluationReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "status", "progress", "requested_by", "created_at"]
     list_filter = ["status"]
     list_select_related = ["institute", "requested_by"]
+    staff_may_delete = False  # national admins tidy old reports
 
-    # Any member of staff may ask for a report on what they can see; nobody edits one.
-    def has_add_permission(self, request, *args):
-        return self._scope(request).is_staff_member
-
+    # IoT staff and national admins ask for reports (read-only viewers cannot, as with every
+    # other record); nobody edits one.
     def has_change_permission(self, request, obj=None):
         return False
 

@@ -3,15 +3,14 @@ from django.db import models
 
 from iot_network.staff.scoping import ScopedQuerySet
 
-NETWORK_SCOPE = "network"
-
 
 class SnapshotQuerySet(models.QuerySet):
-    def for_network(self):
-        return self.filter(scope=NETWORK_SCOPE)
+    def for_scope(self, scope: str):
+        """Scope "network", or an IoT's id as text."""
+        return self.filter(scope=scope)
 
     def for_institute(self, institute_id: int):
-        return self.filter(scope=str(institute_id))
+        return self.for_scope(str(institute_id))
 
 
 class ImpactSnapshot(models.Model):

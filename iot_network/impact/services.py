@@ -44,10 +44,10 @@ def compute_snapshots(*, now=None) -> int:
 
 def snapshot(scope: str) -> ImpactSnapshot | None:
     """The page's figures, computed on the spot only the first time (before the nightly job)."""
-    found = ImpactSnapshot.objects.filter(scope=scope).first()
+    found = ImpactSnapshot.objects.for_scope(scope).first()
     if found is None and scope == NETWORK:
         compute_snapshots()
-        found = ImpactSnapshot.objects.filter(scope=scope).first()
+        found = ImpactSnapshot.objects.for_scope(scope).first()
     return found
 
 

@@ -24,7 +24,7 @@ def download(request, scope: str, name: str):
     else:
         institute = get_object_or_404(Institute, slug=scope)
         key, filename_scope = str(institute.pk), institute.slug
-    found = ImpactSnapshot.objects.filter(scope=key).first()
+    found = ImpactSnapshot.objects.for_scope(key).first()
     layout = presenters.csv_rows(found.figures, name) if found else None
     if layout is None:
         raise Http404("No such figures")
