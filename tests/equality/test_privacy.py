@@ -193,6 +193,7 @@ def test_answers_never_reach_the_attendee_export_or_the_admins_registration_page
     for url in [
         "/admin/events/registration/",
         f"/admin/events/registration/{registration.pk}/change/",
+        f"/admin/events/registration/{registration.pk}/delete/",
         f"/admin/events/event/{event.pk}/change/",
         f"/admin/events/event/{event.pk}/summary/",
         f"/admin/events/event/{event.pk}/check-in/",
