@@ -2,6 +2,8 @@
 
 Usage:
     python benchmarks/impact.py [--rows 1000000] [--requests 200] [--concurrency 4]
+    BENCH_REDIS_URL=redis://127.0.0.1:6380 BENCH_DATABASE_URL=postgres://... \
+        python benchmarks/impact.py --rows 20000 --redis-dbs 0,1     # a shared machine
 
 Serves the portal itself the way production does (its own PostgreSQL database
 iot_network_bench_impact with the demo data, Redis, DEBUG off, gunicorn), with the page cache off
@@ -90,12 +92,15 @@ with connection.cursor() as cursor:
                       (ARRAY['16-18','19-24','25-34','35-49'])[1 + r.id %% 4], r.created_at
                FROM events_registration r
                WHERE r.email LIKE 'bench-%%' AND r.id %% 3 = 0
-                 AND NOT EXISTS (SELECT 1 FROM events_registrationequality q WHERE q.registration_id = r.id)'''
+                 AND NOT EXISTS (SELECT 1 FROM events_registrationequality q WHERE q.registration_id = r.id)''',
+            [],  # parameters, even none, so that %% reads as %
         )
     cursor.execute("ANALYZE")
     cursor.execute("SELECT (SELECT count(*) FROM partners_engagement) + (SELECT count(*) FROM events_registration)")
-    total = cursor.fetchone()[0]
-print(total, round(time.perf_counter() - started, 1))
+    engagement_and_registration = cursor.fetchone()[0]
+    cursor.execute("SELECT count(*) FROM events_registrationequality")
+    print(engagement_and_registration, cursor.fetchone()[0], round(time.perf_counter() - started, 1))
+
 """  # noqa: E501
 
 NIGHTLY = r"""
@@ -117,16 +122,23 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
     parser.add_argument("--max-seconds", type=float, default=600.0, help="bound on the fetching")
+    parser.add_argument(
+        "--redis-dbs",
+        default="9,8",
+        help="broker and cache database numbers (the cache is cleared)",
+    )
     args = parser.parse_args()
+    broker_db, cache_db = (int(n) for n in args.redis_dbs.split(","))
     env = _portal.environment(
-        port=args.port, database="iot_network_bench_impact", redis_dbs=(9, 8),
+        port=args.port, database="iot_network_bench_impact", redis_dbs=(broker_db, cache_db),
         PAGE_CACHE_SECONDS="0",
     )  # fmt: skip
     _portal.prepare(env)
     if _portal.django(env, HAS_DEMO) != "yes":
         _portal.manage(env, "load_demo", "--allow-without-debug", "--password", "benchmark-only")
     try:
-        total, load_seconds = _portal.django(env, TOP_UP.replace("{rows}", str(args.rows))).split()
+        loaded = _portal.django(env, TOP_UP.replace("{rows}", str(args.rows)))
+        total, answers, load_seconds = loaded.split()
         nightly_seconds = float(_portal.django(env, NIGHTLY))
     except subprocess.CalledProcessError as exc:
         raise SystemExit(exc.stderr) from None
@@ -147,6 +159,7 @@ def main() -> None:
                 "benchmark": "impact",
                 "engagement_and_registration_rows": int(total),
                 "rows_requested": args.rows,
+                "equality_answers": int(answers),
                 "load_seconds": float(load_seconds),
                 "nightly_figures_seconds": nightly_seconds,
                 "home": home,
