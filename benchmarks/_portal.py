@@ -92,9 +92,10 @@ def web_workers() -> int:
 
 
 @contextlib.contextmanager
-def running(env: dict, port: int, *, celery: bool = False):
+def running(env: dict, port: int, *, celery: bool = False, start_seconds: float = 30):
     """gunicorn (and a Celery worker for this benchmark's queue) until the block ends.
-    Yields the processes by name, so callers can sample their memory."""
+    Yields the processes by name, so callers can sample their memory. ``start_seconds`` bounds
+    the wait for the first answer (a busy machine starts workers slowly)."""
     processes = {
         "web": subprocess.Popen(
             [
@@ -121,7 +122,7 @@ def running(env: dict, port: int, *, celery: bool = False):
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
     try:
-        wait_for(f"http://127.0.0.1:{port}/healthz")
+        wait_for(f"http://127.0.0.1:{port}/healthz", start_seconds)
         yield processes
     finally:
         for process in processes.values():

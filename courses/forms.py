@@ -1,9 +1,10 @@
 from django import forms
 
+from iot_network.equality.forms import EqualityQuestionsMixin
 from iot_network.web.forms import PersonFormMixin, email_field, name_field
 
 
-class EnquiryForm(PersonFormMixin, forms.Form):
+class EnquiryForm(PersonFormMixin, EqualityQuestionsMixin, forms.Form):
     name = name_field("Your name")
     email = email_field("We will only use this to reply to you.")
     phone = forms.CharField(

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from institutes.models import Institute, Route
+from iot_network.equality.models import EqualityAnswers
 from iot_network.web.identifiers import (
     validate_lars_code,
     validate_qan,
@@ -357,3 +358,14 @@ class CourseImport(models.Model):
     @property
     def is_working(self) -> bool:
         return self.status in (self.Status.CHECKING, self.Status.APPLYING)
+
+
+class EnquiryEquality(EqualityAnswers):
+    """The enquirer's equality monitoring answers, apart from their enquiry (never shown beside
+    it); deleted with it, or after the retention period."""
+
+    enquiry = models.OneToOneField(Enquiry, on_delete=models.CASCADE, related_name="equality")
+
+    class Meta:
+        verbose_name = "equality monitoring answers"
+        verbose_name_plural = "equality monitoring answers"

@@ -15,15 +15,26 @@ from iot_network.notifications.services import Notification, notify, notify_many
 from iot_network.staff import audit
 
 from .filters import CourseFilter
-from .models import Course, CourseRun, Enquiry, SavedSearch
+from .models import Course, CourseRun, Enquiry, EnquiryEquality, SavedSearch
 
 
 @transaction.atomic
-def submit_enquiry(*, course: Course, name: str, email: str, phone: str, message: str) -> Enquiry:
-    """Record a learner's enquiry; tell the institute's staff and confirm to the learner."""
+def submit_enquiry(
+    *,
+    course: Course,
+    name: str,
+    email: str,
+    phone: str,
+    message: str,
+    equality: dict[str, str] | None = None,
+) -> Enquiry:
+    """Record a learner's enquiry; tell the institute's staff and confirm to the learner.
+    Equality monitoring answers go to their own table and into no mail."""
     enquiry = Enquiry.objects.create(
         course=course, name=name, email=email, phone=phone, message=message, consent_to_contact=True
     )
+    if equality:
+        EnquiryEquality.objects.create(enquiry=enquiry, **equality)
     institute = course.institute
     course_url = settings.SITE_URL + course.get_absolute_url()
     notify(

@@ -219,6 +219,7 @@ def enquire(request, slug: str):
             email=data["email"],
             phone=data["phone"],
             message=data["message"],
+            equality=form.equality_answers(),
         )
         request.session["enquiry_sent_to"] = data["email"]
         return redirect("courses:enquiry_sent", slug=course.slug)

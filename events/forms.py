@@ -1,13 +1,14 @@
 from django import forms
 from django.utils.timezone import localtime
 
+from iot_network.equality.forms import EqualityQuestionsMixin
 from iot_network.web.forms import PersonFormMixin, email_field, name_field
 
 from .models import Session
 from .services import RegistrationDetails
 
 
-class RegistrationForm(PersonFormMixin, forms.Form):
+class RegistrationForm(PersonFormMixin, EqualityQuestionsMixin, forms.Form):
     name = name_field()
     email = email_field("We send your confirmation and any changes here.")
     organisation = forms.CharField(
@@ -68,6 +69,7 @@ class ChangeRegistrationForm(RegistrationForm):
         super().__init__(*args, **kwargs)
         del self.fields["email"]
         del self.fields["consent"]
+        self.drop_equality_questions()
 
 
 class FeedbackForm(forms.Form):

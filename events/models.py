@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from institutes.models import Institute, Route
+from iot_network.equality.models import EqualityAnswers
 from iot_network.staff.scoping import ScopedQuerySet
 
 NETWORK_NAME = "Institutes of Technology Network"
@@ -307,3 +308,16 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rating}/5 from {self.registration.name}"
+
+
+class RegistrationEquality(EqualityAnswers):
+    """The registrant's equality monitoring answers, apart from their registration (never
+    shown beside it); deleted with it, or after the retention period."""
+
+    registration = models.OneToOneField(
+        Registration, on_delete=models.CASCADE, related_name="equality"
+    )
+
+    class Meta:
+        verbose_name = "equality monitoring answers"
+        verbose_name_plural = "equality monitoring answers"

@@ -19,7 +19,7 @@ from iot_network.notifications.services import Attachment, notify_many
 from iot_network.staff import audit
 
 from . import notices
-from .models import Event, Feedback, Registration, RegistrationState, Session
+from .models import Event, Feedback, Registration, RegistrationEquality, RegistrationState, Session
 
 Status = Registration.Status
 
@@ -95,7 +95,9 @@ ALREADY_REGISTERED = (
 )
 
 
-def register(*, event_id: int, details: RegistrationDetails) -> Registration:
+def register(
+    *, event_id: int, details: RegistrationDetails, equality: dict[str, str] | None = None
+) -> Registration:
     """Give the person a place if there is one, or put them on the waiting list.
 
     Everyone registering for an event queues on its row lock, so the lock is held only for the
@@ -115,9 +117,12 @@ def register(*, event_id: int, details: RegistrationDetails) -> Registration:
         # Registered before the outbox's own hook, so it runs first after COMMIT and measures
         # the lock alone, not the hand-over to the broker.
         transaction.on_commit(lambda: _log_lock_held(event_id, locked_at))
-        return _register_locked(
+        registration = _register_locked(
             event=event, details=details, email=email, unlocked=unlocked, invite=invite
         )
+        if equality:
+            RegistrationEquality.objects.create(registration=registration, **equality)
+        return registration
 
 
 def _log_lock_held(event_id: int, locked_at: float) -> None:
@@ -167,6 +172,13 @@ def _register_locked(
             invite = notices.invitation_for(event, name=details.name, email=email)
         notices.confirmation(registration, invite=invite)
     return registration
+
+
+@transaction.atomic
+def withdraw_equality_answers(*, registration_id: int) -> int:
+    """Delete one registrant's equality monitoring answers (they asked); safe to repeat."""
+    deleted, _ = RegistrationEquality.objects.filter(registration_id=registration_id).delete()
+    return deleted
 
 
 @transaction.atomic

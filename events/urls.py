@@ -14,6 +14,11 @@ urlpatterns = [
     path("registration/<str:token>/confirmed/", views.registered, name="registered"),
     path("registration/<str:token>/cancel/", views.cancel, name="cancel"),
     path("registration/<str:token>/accept/", views.accept_offer, name="accept_offer"),
+    path(
+        "registration/<str:token>/equality/withdraw/",
+        views.withdraw_equality_answers,
+        name="withdraw_equality",
+    ),
     path("registration/<str:token>/feedback/", views.feedback, name="feedback"),
     path("<slug:slug>/", views.event_detail, name="detail"),
     path("<slug:slug>/register/", views.register, name="register"),

@@ -19,7 +19,7 @@ from . import notices, services
 from .calendar import calendar
 from .filters import EventFilter
 from .forms import ChangeRegistrationForm, FeedbackForm, RegistrationForm
-from .models import Event, Registration, RegistrationState, Session
+from .models import Event, Registration, RegistrationEquality, RegistrationState, Session
 from .presenters import event_json_ld
 
 FEED_WINDOW = 200
@@ -95,7 +95,9 @@ def register(request, slug: str):
     form = RegistrationForm(request.POST if request.method == "POST" else None, event=event)
     if state == RegistrationState.OPEN and request.method == "POST" and form.is_valid():
         try:
-            registration = services.register(event_id=event.pk, details=form.details())
+            registration = services.register(
+                event_id=event.pk, details=form.details(), equality=form.equality_answers()
+            )
         except services.RegistrationError as exc:
             form.add_error(None, str(exc))
         else:
@@ -162,7 +164,15 @@ def manage(request, token: str):
     return render(
         request,
         "events/manage.html",
-        {"registration": registration, "event": event, "form": form, "token": token},
+        {
+            "registration": registration,
+            "event": event,
+            "form": form,
+            "token": token,
+            "has_equality_answers": RegistrationEquality.objects.filter(
+                registration=registration
+            ).exists(),
+        },
         status=400 if form.is_bound and form.errors else 200,
     )
 
@@ -185,6 +195,15 @@ def cancel(request, token: str):
     return render(
         request, "events/cancel.html", {"registration": registration, "event": registration.event}
     )
+
+
+@require_POST
+def withdraw_equality_answers(request, token: str):
+    """Delete the registrant's equality monitoring answers, whenever they ask."""
+    registration = _registration_or_404(token)
+    services.withdraw_equality_answers(registration_id=registration.pk)
+    messages.success(request, "Your equality monitoring answers have been deleted.")
+    return redirect(registration.get_manage_url())
 
 
 @require_POST

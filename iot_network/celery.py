@@ -58,6 +58,14 @@ app.conf.beat_schedule = {
         "task": "partners.tasks.send_review_reminders",
         "schedule": crontab(hour=8, minute=15),
     },
+    "purge-equality-answers": {
+        "task": "iot_network.equality.tasks.purge_expired_answers",
+        "schedule": crontab(hour=2, minute=23),
+    },
+    "compute-impact-figures": {
+        "task": "iot_network.impact.tasks.compute_impact_figures",
+        "schedule": crontab(hour=1, minute=37),
+    },
     "clear-expired-sessions": {
         "task": "iot_network.web.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),

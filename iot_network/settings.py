@@ -66,10 +66,12 @@ INSTALLED_APPS = [
     "iot_network.notifications",
     "iot_network.web",
     "iot_network.staff",
+    "iot_network.equality",
     "institutes",
     "courses",
     "partners",
     "events",
+    "iot_network.impact",
     "iot_network.portal",
 ]
 
@@ -282,6 +284,12 @@ NOTIFICATIONS_RETRY_BASE_SECONDS = env_float("NOTIFICATIONS_RETRY_BASE_SECONDS",
 NOTIFICATIONS_RETRY_MAX_SECONDS = env_float("NOTIFICATIONS_RETRY_MAX_SECONDS", 30 * 60.0)
 NOTIFICATIONS_RETENTION_DAYS = env_int("NOTIFICATIONS_RETENTION_DAYS", 180)
 NOTIFICATIONS_QUEUED_GRACE = env_float("NOTIFICATIONS_QUEUED_GRACE", 120.0)
+
+# Equality monitoring answers are deleted this long after they were given (two years).
+EQUALITY_RETENTION_DAYS = env_int("EQUALITY_RETENTION_DAYS", 730)
+# An evaluation report reading more engagement and registration rows than this is built by a
+# Celery job (with progress shown) rather than in the request.
+IMPACT_REPORT_INLINE_ROWS = env_int("IMPACT_REPORT_INLINE_ROWS", 20000)
 
 # Celery ---------------------------------------------------------------------------------------
 # Without a broker the quick start runs tasks in-process, synchronously. With one, a worker and

@@ -27,6 +27,7 @@ urlpatterns = [
     path("courses/", include("courses.urls")),
     path("apprenticeships/", course_views.apprenticeships, name="apprenticeships"),
     path("events/", include("events.urls")),
+    path("impact/", include("iot_network.impact.urls")),
     path("", include("partners.urls")),
     path("api/v1/", include("iot_network.api.urls")),
     path("account/", include("allauth.urls")),

@@ -17,6 +17,7 @@ from django.utils import timezone
 from courses.models import Course, Enquiry, SavedSearch, SectorTag
 from events.models import Event, Registration, Session, Speaker
 from institutes.models import Institute, Route
+from iot_network.impact.models import EvaluationReport
 from iot_network.notifications.models import Consent, ConsentChange, Message
 from iot_network.staff.models import AuditEntry, StaffMembership
 from partners.models import Engagement, Interest, Opportunity, Organisation, SkillsNeed
@@ -94,6 +95,13 @@ MAKERS = {
         i,
     ),
     AuditEntry: lambda i: _linked(AuditEntry.objects.create(action="changed"), i),
+    EvaluationReport: lambda i: EvaluationReport.objects.create(
+        institute=i,
+        period_start=timezone.localdate() - timedelta(days=30),
+        period_end=timezone.localdate(),
+        status="ready",
+        data={"sections": [], "equality_note": ""},
+    ),
     # Shared reference lists and national records.
     Route: lambda i: RouteFactory(),
     SectorTag: lambda i: SectorTag.objects.create(name=_uid(), slug=_uid()),
