@@ -50,6 +50,10 @@ app.conf.beat_schedule = {
         "task": "partners.tasks.send_review_reminders",
         "schedule": crontab(hour=8, minute=15),
     },
+    "publish-scheduled-stories": {
+        "task": "stories.tasks.publish_scheduled_stories",
+        "schedule": 60.0,
+    },
     "clear-expired-sessions": {
         "task": "iot_network.web.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),

@@ -20,6 +20,7 @@ from institutes.models import Institute, Route
 from iot_network.notifications.models import Consent, ConsentChange, Message
 from iot_network.staff.models import AuditEntry, StaffMembership
 from partners.models import Engagement, Interest, Opportunity, Organisation, SkillsNeed
+from stories.models import Story
 from tests.factories import (
     CourseFactory,
     EventFactory,
@@ -94,6 +95,17 @@ MAKERS = {
         i,
     ),
     AuditEntry: lambda i: _linked(AuditEntry.objects.create(action="changed"), i),
+    Story: lambda i: _linked(
+        Story.objects.create(
+            title="A story",
+            slug=_uid(),
+            standfirst="In short.",
+            body="At length.",
+            status="pending",
+            proposed_by=OrganisationFactory(institutes=[i]),
+        ),
+        i,
+    ),  # fmt: skip
     # Shared reference lists and national records.
     Route: lambda i: RouteFactory(),
     SectorTag: lambda i: SectorTag.objects.create(name=_uid(), slug=_uid()),
