@@ -54,6 +54,10 @@ app.conf.beat_schedule = {
         "task": "stories.tasks.publish_scheduled_stories",
         "schedule": 60.0,
     },
+    "send-scheduled-newsletters": {
+        "task": "newsletter.tasks.send_due_issues",
+        "schedule": 60.0,
+    },
     "clear-expired-sessions": {
         "task": "iot_network.web.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "partners",
     "events",
     "stories",
+    "newsletter",
     "iot_network.portal",
 ]
 

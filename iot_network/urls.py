@@ -30,6 +30,7 @@ urlpatterns = [
     path("events/", include("events.urls")),
     path("", include("partners.urls")),
     path("", include("stories.urls")),
+    path("newsletter/", include("newsletter.urls")),
     path("account/", include("allauth.urls")),
     path("email/", include("iot_network.notifications.urls")),
     path(

@@ -24,7 +24,7 @@ class StoryAdmin(DecisionAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "kind", "institutes", "demo"]
     search_fields = ["title", "standfirst", "body"]
     date_hierarchy = "created_at"
-    filter_horizontal = ["institutes", "organisations", "routes", "events"]
+    # Plain multiple selects rather than the two-box widget: they work with a keyboard alone.
     readonly_fields = ["preview", "current_image", "proposed_by", "review_note", "published_at"]
     actions = ["publish_selected", "unpublish_selected", "approve_selected", "decline_selected"]
     change_form_template = "admin/partners/change_form.html"

@@ -22,6 +22,8 @@ from events.models import Event
 from events.services import RegistrationDetails
 from iot_network.notifications.models import Message
 from iot_network.notifications.services import notify, set_consent
+from newsletter import services as newsletter
+from newsletter.models import Issue
 from partners import services as partners
 from partners.models import Opportunity, Organisation, SkillsNeed
 from stories import services as stories
@@ -243,6 +245,17 @@ EXPECTED = {
          "Read it on the site: http"],
         [">Read it on the site</a>"],
     ),
+    "newsletter-confirm": (
+        "Confirm your subscription to the newsletter",
+        ["asked to get the Institutes of Technology newsletter at this address.",
+         "Confirm my subscription: http"],
+        [">Confirm my subscription</a>"],
+    ),
+    "newsletter-issue": (
+        "Spring news",
+        ["Hello everyone.", "STORIES", "- Robots in the classroom", "Unsubscribe: http"],
+        ["<h1>Spring news</h1>", "<strong>everyone</strong>", ">Robots in the classroom</a>"],
+    ),
     "account": (
         "[IoT Network] Password Reset Email",
         ["requested a password reset"],
@@ -272,6 +285,7 @@ def queued(client, monkeypatch) -> dict[str, list[Message]]:
     run_partners(institute)
     run_courses(institute)
     run_stories(institute)
+    run_newsletter(institute)
     client.post("/account/password/reset/", {"email": "learner@example.com"})
     notify(to="old@example.com", kind="generic", dedupe_key="legacy-1", context=LEGACY_GENERIC)
     notify(
@@ -400,6 +414,14 @@ def run_stories(institute):
     stories.decide_case_study(story=story, approve=True, decided_by=staff)
 
 
+def run_newsletter(institute):
+    subscriber = newsletter.subscribe(email="reader@example.com", institutes=[institute])
+    newsletter.confirm(subscriber=subscriber)
+    issue = Issue.objects.create(subject="Spring news", introduction="Hello **everyone**.")
+    issue.stories.set(Story.objects.filter(title="Robots in the classroom"))
+    newsletter.queue(issue_id=issue.pk)
+
+
 def template_kinds() -> set[str]:
     return {folder.name for folder in EMAIL_TEMPLATES.iterdir() if folder.is_dir()}
 
@@ -458,7 +480,15 @@ def test_services_pass_data_not_wording(queued):
             assert json.loads(json.dumps(message.context)) == message.context, kind
 
 
-SERVICE_PACKAGES = ("events", "partners", "courses", "institutes", "iot_network", "stories")
+SERVICE_PACKAGES = (
+    "events",
+    "partners",
+    "courses",
+    "institutes",
+    "iot_network",
+    "stories",
+    "newsletter",
+)
 LEGACY_KINDS = {"generic", "event-notice"}
 WORDING_ARGUMENTS = {"subject", "heading", "paragraphs", "action"}
 

@@ -19,6 +19,7 @@ from events.models import Event, Registration, Session, Speaker
 from institutes.models import Institute, Route
 from iot_network.notifications.models import Consent, ConsentChange, Message
 from iot_network.staff.models import AuditEntry, StaffMembership
+from newsletter.models import Issue, Subscriber
 from partners.models import Engagement, Interest, Opportunity, Organisation, SkillsNeed
 from stories.models import Story
 from tests.factories import (
@@ -45,6 +46,11 @@ def _linked(row, institute):
     """An outbox message or audit entry about ``institute``."""
     row.institutes.add(institute)
     return row
+
+
+def _audience(issue, institute):
+    issue.audience_institutes.add(institute)
+    return issue
 
 
 MAKERS = {
@@ -106,6 +112,8 @@ MAKERS = {
         ),
         i,
     ),  # fmt: skip
+    Subscriber: lambda i: _linked(Subscriber.objects.create(email=f"{_uid()}@example.com"), i),
+    Issue: lambda i: _audience(Issue.objects.create(subject="News", introduction="Hello"), i),
     # Shared reference lists and national records.
     Route: lambda i: RouteFactory(),
     SectorTag: lambda i: SectorTag.objects.create(name=_uid(), slug=_uid()),
