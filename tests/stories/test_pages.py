@@ -186,3 +186,16 @@ def test_scheduling_needs_a_future_time_and_is_audited():
     services.schedule(story=story, publish_at=timezone.now() + timedelta(days=1), acting_user=staff)
     entry = AuditEntry.objects.get(action="scheduled story")
     assert entry.actor == staff and list(entry.institutes.all()) == [durham]
+
+
+def test_latest_stories_do_not_add_queries_as_stories_grow(client, django_assert_max_num_queries):
+    durham = InstituteFactory()
+    StoryFactory(institutes=[durham])
+    with django_assert_max_num_queries(40) as first:
+        client.get(durham.get_absolute_url())
+    for _ in range(6):
+        StoryFactory(institutes=[durham, InstituteFactory()])
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        assert client.get(durham.get_absolute_url()).status_code == 200
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        assert client.get("/").status_code == 200
