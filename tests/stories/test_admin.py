@@ -174,7 +174,16 @@ def test_another_organisations_case_studies_are_not_found(client, partner):
     client.force_login(partner.user)
     url = f"/partner-area/{partner.organisation.slug}/case-studies/{story.pk}/"
     assert client.get(url).status_code == 404
-    assert client.get(f"/partner-area/{story.proposed_by.slug}/case-studies/").status_code == 404
+    assert client.post(url, {"title": "Hijacked"}).status_code == 404
+    theirs = f"/partner-area/{story.proposed_by.slug}/case-studies/"
+    for their_url in (theirs, f"{theirs}new/", f"{theirs}{story.pk}/"):
+        assert client.get(their_url).status_code == 404
+        # The list takes no POST at all (405, whoever asks); the forms are 404 to outsiders.
+        assert client.post(their_url, {"title": "Hijacked"}).status_code in (404, 405)
+    story.refresh_from_db()
+    assert story.title != "Hijacked"
+    client.logout()
+    assert client.get(theirs).status_code == 302  # to sign in
 
 
 def test_staff_send_a_case_study_back_with_a_note_then_approve_the_new_version(
