@@ -66,6 +66,14 @@ app.conf.beat_schedule = {
         "task": "iot_network.impact.tasks.compute_impact_figures",
         "schedule": crontab(hour=1, minute=37),
     },
+    "publish-scheduled-stories": {
+        "task": "stories.tasks.publish_scheduled_stories",
+        "schedule": 60.0,
+    },
+    "send-scheduled-newsletters": {
+        "task": "newsletter.tasks.send_due_issues",
+        "schedule": 60.0,
+    },
     "clear-expired-sessions": {
         "task": "iot_network.web.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "partners",
     "events",
     "iot_network.impact",
+    "stories",
+    "newsletter",
     "iot_network.portal",
 ]
 
@@ -258,6 +260,15 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365 if not DEBUG else 0
+
+# Uploaded files (story images) -----------------------------------------------------------------
+# Stored through Django's storage API: local files under MEDIA_ROOT by default (served by
+# runserver when DEBUG is on, by the web server in front otherwise); README "Stories and news"
+# shows the settings for an S3-compatible bucket. A MEDIA_URL on another host is allowed as an
+# image source by the content security policy.
+MEDIA_URL = env_str("MEDIA_URL") or "/media/"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
+STORY_IMAGE_MAX_BYTES = env_int("STORY_IMAGE_MAX_BYTES", 8 * 1024 * 1024)
 
 # Mail ---------------------------------------------------------------------------------------
 _email_url = env_str("EMAIL_URL")

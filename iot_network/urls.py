@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
@@ -30,6 +31,8 @@ urlpatterns = [
     path("impact/", include("iot_network.impact.urls")),
     path("", include("partners.urls")),
     path("api/v1/", include("iot_network.api.urls")),
+    path("", include("stories.urls")),
+    path("newsletter/", include("newsletter.urls")),
     path("account/", include("allauth.urls")),
     path("email/", include("iot_network.notifications.urls")),
     path(
@@ -48,6 +51,11 @@ urlpatterns = [
     path(".well-known/security.txt", security_txt, name="security-txt"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+if settings.DEBUG:
+    # The quick start serves uploaded images itself; production serves them from the web
+    # server or the bucket (README, "Stories and news").
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler400 = "iot_network.web.views.bad_request"
 handler403 = "iot_network.web.views.permission_denied"

@@ -110,6 +110,7 @@ class ConsentChange(models.Model):
         UNSUBSCRIBE_PAGE = "unsubscribe-page", "Unsubscribe link (confirmed on the page)"
         ONE_CLICK = "one-click", "One-click unsubscribe from the mail program"
         FORM = "form", "Tick box on a form"
+        DOUBLE_OPT_IN = "double-opt-in", "Signed up, then confirmed from the email we sent"
         STAFF = "staff", "Changed by staff"
 
     email = models.EmailField(db_index=True)

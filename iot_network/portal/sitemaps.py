@@ -5,6 +5,7 @@ from courses.models import Course
 from events.models import Event
 from institutes.models import Institute
 from partners.models import Opportunity, Organisation
+from stories.models import Story
 
 
 class StaticSitemap(Sitemap):
@@ -13,7 +14,7 @@ class StaticSitemap(Sitemap):
     def items(self):
         return [
             "portal:home", "courses:list", "apprenticeships", "events:list", "institutes:list",
-            "partners:list", "partners:become", "web:about", "web:accessibility",
+            "partners:list", "partners:become", "web:about", "web:accessibility", "stories:list",
         ]  # fmt: skip
 
     def location(self, item):
@@ -59,6 +60,17 @@ class OpportunitySitemap(Sitemap):
         return Opportunity.objects.live().order_by("pk").only("pk")
 
 
+class StorySitemap(Sitemap):
+    changefreq = "weekly"
+    limit = 5000
+
+    def items(self):
+        return Story.objects.published().order_by("pk").only("slug", "updated_at")
+
+    def lastmod(self, story):
+        return story.updated_at
+
+
 SITEMAPS = {
     "pages": StaticSitemap,
     "institutes": InstituteSitemap,
@@ -66,4 +78,5 @@ SITEMAPS = {
     "events": EventSitemap,
     "partners": PartnerSitemap,
     "opportunities": OpportunitySitemap,
+    "stories": StorySitemap,
 }

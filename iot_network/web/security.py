@@ -13,6 +13,7 @@ import logging
 import re
 import uuid
 from datetime import UTC, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -24,12 +25,18 @@ request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id
 SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 
+def _media_origin() -> list[str]:
+    """Uploaded images served from a bucket or CDN (MEDIA_URL on another host)."""
+    parts = urlsplit(settings.MEDIA_URL)
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme and parts.netloc else []
+
+
 def content_security_policy() -> str:
     directives = {
         "default-src": "'self'",
         "script-src": "'self'",
         "style-src": "'self'",
-        "img-src": "'self' data:",
+        "img-src": " ".join(["'self'", "data:", *_media_origin()]),
         "font-src": "'self'",
         "connect-src": "'self'",
         "object-src": "'none'",

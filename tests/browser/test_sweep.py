@@ -68,6 +68,15 @@ PAGES = [
     ("mfa_activate_totp", "/account/2fa/totp/activate/", "learner"),
     ("notifications:preferences", "/email/preferences/", "learner"),
     ("api-docs", "/api/v1/", None),
+    ("stories:list", "/stories/?kind=news", None),
+    ("stories:list", "/stories/?kind=event-report", None),  # no results
+    ("stories:detail", "/stories/sweep-story/", None),
+    ("stories:case-studies", "/partner-area/sweep-robotics-ltd/case-studies/", "owner"),
+    ("stories:propose-case-study", "/partner-area/sweep-robotics-ltd/case-studies/new/", "owner"),
+    ("stories:case-study", "CASE_STUDY", "owner"),
+    ("newsletter:archive", "/newsletter/", None),
+    ("newsletter:subscribe", "/newsletter/subscribe/", None),
+    ("newsletter:issue", "ISSUE", None),
     (None, "/no-such-page/", None),  # 404
 ]
 
@@ -91,6 +100,7 @@ NOT_SWEPT = {
     "api:api-root", "api:openapi-json", "api:courses", "api:course", "api:events", "api:event",
     "api:institutes", "api:institute", "api:routes", "api:route", "api:opportunities",
     "api:opportunity",
+    "stories:feed", "stories:institute-feed", "newsletter:confirm",
 }  # fmt: skip
 
 
@@ -140,7 +150,30 @@ def site(transactional_db, reference_data):
         institute=institute,
         closing_date=timezone.localdate() + timedelta(days=20),
     )
-    return {"opportunity": opportunity.get_absolute_url()}
+    from newsletter.models import Issue
+    from stories.models import Story
+
+    story = Story.objects.create(
+        title="Sweep story", slug="sweep-story", standfirst="In short.", body="At *length*.",
+        status="published", published_at=timezone.now(),
+    )  # fmt: skip
+    story.institutes.set([institute])
+    story.organisations.set([organisation])
+    proposal = Story.objects.create(
+        title="Sweep case study", slug="sweep-case-study", standfirst="In short.",
+        body="At length.", kind="case-study", status="returned", proposed_by=organisation,
+        review_note="Add a photo.",
+    )  # fmt: skip
+    proposal.institutes.set([institute])
+    issue = Issue.objects.create(
+        subject="Sweep news", introduction="Hello.", status="sent", sent_at=timezone.now()
+    )
+    issue.stories.set([story])
+    return {
+        "OPPORTUNITY": opportunity.get_absolute_url(),
+        "CASE_STUDY": f"/partner-area/sweep-robotics-ltd/case-studies/{proposal.pk}/",
+        "ISSUE": issue.get_absolute_url(),
+    }
 
 
 def sign_in(page, email):
@@ -172,7 +205,7 @@ def test_every_page_at_every_width_has_no_violations(site, page, assert_accessib
     for _, path, needs in PAGES:
         if needs != who:
             continue
-        path = site["opportunity"] if path == "OPPORTUNITY" else path
+        path = site.get(path, path)  # pages whose address has an id in it
         # 1280 CSS px; 640 is a 1280 px window at 200% zoom; 320 is WCAG 1.4.10's reflow width.
         for width in (1280, 640, 320):
             page.set_viewport_size({"width": width, "height": 900})

@@ -23,8 +23,12 @@ from events.models import Event
 from events.services import RegistrationDetails
 from iot_network.notifications.models import Message
 from iot_network.notifications.services import notify, set_consent
+from newsletter import services as newsletter
+from newsletter.models import Issue
 from partners import services as partners
 from partners.models import Opportunity, Organisation, SkillsNeed
+from stories import services as stories
+from stories.models import Story
 from tests.courses.bulk_files import as_csv, row
 from tests.factories import (
     CourseFactory,
@@ -232,6 +236,34 @@ EXPECTED = {
         ['New courses match your saved search "Level 4"', "- New level 4 course, "],
         ["<h1>New courses for your search</h1>"],
     ),
+    "case-study-to-review": (
+        "Case study to review: Robots in the classroom",
+        ["Acme Robotics Ltd has proposed a case study, ‘Robots in the classroom’.",
+         "Review it: http"],
+        [">Review it</a>"],
+    ),
+    "case-study-returned": (
+        "Sent back with a note: Robots in the classroom",
+        ["Their note: Add a learner's view.", "Change your case study: http"],
+        ["Their note: Add a learner&#x27;s view."],
+    ),
+    "case-study-approved": (
+        "Published: Robots in the classroom",
+        ["Your case study ‘Robots in the classroom’ is approved and now published.",
+         "Read it on the site: http"],
+        [">Read it on the site</a>"],
+    ),
+    "newsletter-confirm": (
+        "Confirm your subscription to the newsletter",
+        ["asked to get the Institutes of Technology newsletter at this address.",
+         "Confirm my subscription: http"],
+        [">Confirm my subscription</a>"],
+    ),
+    "newsletter-issue": (
+        "Spring news",
+        ["Hello everyone.", "STORIES", "- Robots in the classroom", "Unsubscribe: http"],
+        ["<h1>Spring news</h1>", "<strong>everyone</strong>", ">Robots in the classroom</a>"],
+    ),
     "account": (
         "[IoT Network] Password Reset Email",
         ["requested a password reset"],
@@ -260,6 +292,8 @@ def queued(client, monkeypatch) -> dict[str, list[Message]]:
     run_events(institute)
     run_partners(institute)
     run_courses(institute)
+    run_stories(institute)
+    run_newsletter(institute)
     client.post("/account/password/reset/", {"email": "learner@example.com"})
     notify(to="old@example.com", kind="generic", dedupe_key="legacy-1", context=LEGACY_GENERIC)
     notify(
@@ -376,6 +410,34 @@ def run_courses(institute):
     check_import(course_import_id=upload.pk)
 
 
+def run_stories(institute):
+    staff = staff_user(email="stories@network.example")
+    acme = Organisation.objects.get(name="Acme Robotics Ltd")
+    story = stories.propose_case_study(
+        organisation=acme,
+        story=Story(title="Robots in the classroom", standfirst="How.", body="Like this."),
+        institute=institute,
+        image=None,
+        proposed_by=acme.members.first().user,
+    )
+    stories.decide_case_study(
+        story=story, approve=False, note="Add a learner's view.", decided_by=staff
+    )
+    story = stories.propose_case_study(
+        organisation=acme, story=story, institute=institute, image=None,
+        proposed_by=acme.members.first().user,
+    )  # fmt: skip
+    stories.decide_case_study(story=story, approve=True, decided_by=staff)
+
+
+def run_newsletter(institute):
+    subscriber = newsletter.subscribe(email="reader@example.com", institutes=[institute])
+    newsletter.confirm(subscriber=subscriber)
+    issue = Issue.objects.create(subject="Spring news", introduction="Hello **everyone**.")
+    issue.stories.set(Story.objects.filter(title="Robots in the classroom"))
+    newsletter.queue(issue_id=issue.pk)
+
+
 def template_kinds() -> set[str]:
     return {folder.name for folder in EMAIL_TEMPLATES.iterdir() if folder.is_dir()}
 
@@ -434,7 +496,15 @@ def test_services_pass_data_not_wording(queued):
             assert json.loads(json.dumps(message.context)) == message.context, kind
 
 
-SERVICE_PACKAGES = ("events", "partners", "courses", "institutes", "iot_network")
+SERVICE_PACKAGES = (
+    "events",
+    "partners",
+    "courses",
+    "institutes",
+    "iot_network",
+    "stories",
+    "newsletter",
+)
 LEGACY_KINDS = {"generic", "event-notice"}
 WORDING_ARGUMENTS = {"subject", "heading", "paragraphs", "action"}
 

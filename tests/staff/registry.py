@@ -20,7 +20,9 @@ from institutes.models import Institute, Route
 from iot_network.impact.models import EvaluationReport
 from iot_network.notifications.models import Consent, ConsentChange, Message
 from iot_network.staff.models import AuditEntry, StaffMembership
+from newsletter.models import Issue, Subscriber
 from partners.models import Engagement, Interest, Opportunity, Organisation, SkillsNeed
+from stories.models import Story
 from tests.factories import (
     CourseFactory,
     EventFactory,
@@ -45,6 +47,11 @@ def _linked(row, institute):
     """An outbox message or audit entry about ``institute``."""
     row.institutes.add(institute)
     return row
+
+
+def _audience(issue, institute):
+    issue.audience_institutes.add(institute)
+    return issue
 
 
 MAKERS = {
@@ -102,6 +109,19 @@ MAKERS = {
         status="ready",
         data={"sections": [], "equality_note": ""},
     ),
+    Story: lambda i: _linked(
+        Story.objects.create(
+            title="A story",
+            slug=_uid(),
+            standfirst="In short.",
+            body="At length.",
+            status="pending",
+            proposed_by=OrganisationFactory(institutes=[i]),
+        ),
+        i,
+    ),  # fmt: skip
+    Subscriber: lambda i: _linked(Subscriber.objects.create(email=f"{_uid()}@example.com"), i),
+    Issue: lambda i: _audience(Issue.objects.create(subject="News", introduction="Hello"), i),
     # Shared reference lists and national records.
     Route: lambda i: RouteFactory(),
     SectorTag: lambda i: SectorTag.objects.create(name=_uid(), slug=_uid()),

@@ -17,6 +17,7 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 
 from events.models import Event, Registration
 from iot_network.staff.models import AuditEntry
@@ -67,6 +68,14 @@ ACTIONS = {
     ("partners.Opportunity", "close_selected"): Case("closed opportunity"),
     ("partners.SkillsNeed", "acknowledge_selected"): Case("acknowledged skills need"),
     ("account.EmailAddress", "make_verified"): Case("verified email address"),
+    ("stories.Story", "publish_selected"): Case("published story", prepare=_set(status="draft")),
+    ("stories.Story", "unpublish_selected"): Case(
+        "unpublished story", prepare=_set(status="published", published_at=timezone.now())
+    ),
+    ("stories.Story", "approve_selected"): Case("approve case study"),
+    ("stories.Story", "decline_selected"): Case(
+        "send back case study", data={"decision": "decline", "reason": "Add a photo"}
+    ),
 }
 
 

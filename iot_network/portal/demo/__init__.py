@@ -28,6 +28,7 @@ from .courses import load_courses
 from .events import load_events
 from .institutes import load_institute_contacts
 from .partners import load_partner_activity, load_partners
+from .stories import load_stories
 from .workload import load_staff_workload
 
 
@@ -37,6 +38,7 @@ class DemoSummary:
     runs: int = 0
     events: int = 0
     partners: int = 0
+    stories: int = 0
     logins: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -94,6 +96,7 @@ def load_demo(*, password: str, totp_secret: str = "", today: date | None = None
     _ensure_user(learner["email"], password, full_name=learner["name"])
     summary.logins.append((learner["label"], learner["email"]))
     load_partner_activity(today)
+    summary.stories = load_stories(today)
     employer = people["employer"]
     _ensure_user(employer["email"], password, full_name=employer["name"])
     OrganisationMember.objects.get_or_create(

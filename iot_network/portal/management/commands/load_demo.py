@@ -39,7 +39,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo data ready: 21 institutes, 15 routes, {summary.courses} courses with "
                 f"{summary.runs} start dates, "
-                f"{summary.events} events, {summary.partners} partners."
+                f"{summary.events} events, {summary.partners} partners, "
+                f"{summary.stories} stories."
             )
         )
         self.stdout.write("Demo logins (all share one password):")
