@@ -24,6 +24,7 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
 )
+from tests.stories.factories import StoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -327,21 +328,56 @@ CASES = [
         count="0 opportunities",
         message="You have not posted any opportunities yet",
     ),
+    # Stories, case studies and the newsletter archive.
+    Case(
+        "stories:list",
+        "/stories/",
+        count="0 stories",
+        message="No stories have been published yet",
+        explanation="appear here as they are published",
+    ),
+    Case(
+        "stories:list",
+        "/stories/?kind=event-report",
+        lambda: StoryFactory(kind="news") and None,
+        count="0 stories",
+        message="No stories match your filters",
+        suggestions=[("show all stories (1)", "/stories/")],
+        chips={"Kind of story: Event report": "/stories/"},
+    ),
+    Case(
+        "stories:case-studies",
+        "/partner-area/empty-ltd/case-studies/",
+        approved_owner,
+        count="0 case studies",
+        message="You have not proposed any case studies yet",
+        start=("Propose your first case study", "/partner-area/empty-ltd/case-studies/new/"),
+    ),
+    Case(
+        "newsletter:archive",
+        "/newsletter/",
+        count="0 issues",
+        message="No issues have been sent yet",
+        start=("Subscribe to get the first one", "/newsletter/subscribe/"),
+    ),
 ]
 
 # Every other named URL, and why it has no empty state to check.
 NOT_LISTINGS = {
     "a list that always has at least one row": {
         "partners:members",  # the person looking is a member
+        "institutes:nearest",  # every IoT, nearest first (or the form and its errors)
         "account_email",  # an account has its address
     },
     "a page about one thing, whose optional lists are left out when empty": {
         "portal:home", "courses:detail", "events:detail", "partners:detail",
-        "partners:opportunity", "events:manage", "events:registered",
+        "partners:opportunity", "events:manage", "events:registered", "stories:detail",
+        "stories:case-study", "newsletter:issue", "impact:network",
     },
     "a file or feed, for which an empty list is a valid answer": {
         "events:calendar", "events:institute_calendar", "events:route_calendar", "events:feed",
         "events:ics", "sitemap", "sitemap-section", "robots", "security-txt", "web:healthz",
+        "stories:feed", "stories:institute-feed", "impact:download",
     },
     "a form, a confirmation or a POST-only action": {
         "web:about", "web:accessibility", "web:privacy", "web:contact",
@@ -352,6 +388,8 @@ NOT_LISTINGS = {
         "partners:remove-member", "partners:opportunity-create", "partners:opportunity-edit",
         "partners:opportunity-close", "partners:skills-need-create",
         "notifications:preferences", "notifications:unsubscribe",
+        "events:withdraw_equality", "stories:propose-case-study", "newsletter:subscribe",
+        "newsletter:confirm",
     },
     "the open data API: JSON, where an empty list is a valid answer, and its documentation": {
         "api-docs", "api:api-root", "api:openapi-json", "api:courses", "api:course",
