@@ -13,8 +13,8 @@ from django.db import models
 from django.utils import timezone
 
 from institutes.models import Institute, Route
-from iot_network.web.forms import email_field, name_field
-from iot_network.web.geocoding import GeocodingError, lookup_postcode
+from iot_network.web.forms import NamedErrorsMixin, email_field, name_field
+from iot_network.web.geocoding import GeocodingError, GeocodingUnavailable, lookup_postcode
 from iot_network.web.identifiers import normalise_companies_house_number, normalise_postcode
 
 from .models import Interest, Invitation, Opportunity, Organisation, OrganisationMember, SkillsNeed
@@ -78,6 +78,8 @@ def loosen_length(field: forms.CharField, limit: int) -> None:
 
 
 class PostcodeCleanMixin:
+    postcode_message = "Enter the full UK postcode of where it takes place, like SW1A 1AA."
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "postcode" in self.fields:
@@ -89,11 +91,13 @@ class PostcodeCleanMixin:
             return ""
         postcode = normalise_postcode(raw)
         if postcode is None:
-            raise forms.ValidationError("Enter a UK postcode, like SW1A 1AA.")
+            raise forms.ValidationError(self.postcode_message)
         return postcode
 
 
 class OrganisationFieldsMixin(PostcodeCleanMixin):
+    postcode_message = "Enter your organisation's full UK postcode, like SW1A 1AA."
+
     def clean_name(self):
         return " ".join(self.cleaned_data["name"].split())
 
@@ -111,7 +115,7 @@ REQUIRED_MESSAGES = {
 }
 
 
-class ApplicationForm(OrganisationFieldsMixin, forms.ModelForm):
+class ApplicationForm(NamedErrorsMixin, OrganisationFieldsMixin, forms.ModelForm):
     CHOOSE, NEAREST = "choose", "nearest"
 
     institute_choice = forms.ChoiceField(
@@ -247,10 +251,18 @@ class ApplicationForm(OrganisationFieldsMixin, forms.ModelForm):
             if postcode:
                 try:
                     point = lookup_postcode(postcode)
-                except GeocodingError as exc:
+                except GeocodingUnavailable:
                     self.add_error(
                         "institute_choice",
-                        f"{exc} Or choose your Institutes of Technology from the list.",
+                        "We cannot find the nearest Institute of Technology right now. Choose "
+                        "one or more from the list instead.",
+                    )
+                except GeocodingError:
+                    self.add_error(
+                        "postcode",
+                        f"We could not find the postcode {postcode}, so we cannot tell which "
+                        "Institute of Technology is nearest. Check your organisation's postcode, "
+                        "or choose Institutes of Technology from the list.",
                     )
                 else:
                     nearest = nearest_institute(point.latitude, point.longitude)
@@ -263,7 +275,7 @@ class ApplicationForm(OrganisationFieldsMixin, forms.ModelForm):
         return cleaned
 
 
-class ProfileForm(OrganisationFieldsMixin, forms.ModelForm):
+class ProfileForm(NamedErrorsMixin, OrganisationFieldsMixin, forms.ModelForm):
     interests = forms.ModelMultipleChoiceField(
         queryset=Interest.objects.all(),
         widget=forms.CheckboxSelectMultiple,
@@ -317,7 +329,7 @@ class ProfileForm(OrganisationFieldsMixin, forms.ModelForm):
         limit_length(self.fields["address"], 500)
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(NamedErrorsMixin, forms.Form):
     email = email_field("We will email them a link to join. It works for 14 days.")
     role = forms.ChoiceField(
         label="Role",
@@ -354,7 +366,7 @@ class InstituteChoiceMixin:
             field.initial = institutes[0].pk
 
 
-class OpportunityForm(InstituteChoiceMixin, PostcodeCleanMixin, forms.ModelForm):
+class OpportunityForm(NamedErrorsMixin, InstituteChoiceMixin, PostcodeCleanMixin, forms.ModelForm):
     class Meta:
         model = Opportunity
         formfield_callback = formfield
@@ -451,7 +463,7 @@ class OpportunityForm(InstituteChoiceMixin, PostcodeCleanMixin, forms.ModelForm)
         return cleaned
 
 
-class SkillsNeedForm(InstituteChoiceMixin, forms.ModelForm):
+class SkillsNeedForm(NamedErrorsMixin, InstituteChoiceMixin, forms.ModelForm):
     class Meta:
         model = SkillsNeed
         fields = ["institute", "route", "skills", "people_needed", "needed_by", "details"]
@@ -490,7 +502,7 @@ class SkillsNeedForm(InstituteChoiceMixin, forms.ModelForm):
         return needed_by
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(NamedErrorsMixin, forms.Form):
     """Staff's approve or decline, with a reason (required to decline)."""
 
     reason = forms.CharField(

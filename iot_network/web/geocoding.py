@@ -23,6 +23,10 @@ class GeocodingError(Exception):
     """Carries a message fit to show the learner."""
 
 
+class GeocodingUnavailable(GeocodingError):
+    """The lookup service did not answer: the postcode itself may be fine."""
+
+
 def lookup_postcode(raw: str) -> Point:
     postcode = normalise_postcode(raw)
     if postcode is None:
@@ -45,9 +49,9 @@ def lookup_postcode(raw: str) -> Point:
             raise GeocodingError(
                 f"We could not find the postcode {postcode}. Check it and try again."
             ) from None
-        raise GeocodingError(_UNAVAILABLE) from None
+        raise GeocodingUnavailable(_UNAVAILABLE) from None
     except (OSError, ValueError):
-        raise GeocodingError(_UNAVAILABLE) from None
+        raise GeocodingUnavailable(_UNAVAILABLE) from None
     try:
         result = body["result"]
         point = Point(float(result["latitude"]), float(result["longitude"]))

@@ -149,7 +149,7 @@ def test_unknown_postcode_for_nearest_institute_is_explained(
         ({"consent": None}, "You need to agree"),
         ({"institutes": None}, "Choose at least one Institute of Technology"),
         ({"interests": None}, "Choose at least one way"),
-        ({"postcode": "not a postcode"}, "Enter a UK postcode"),
+        ({"postcode": "not a postcode"}, "Enter your organisation&#x27;s full UK postcode"),
         ({"website": "javascript:alert(1)"}, "Enter a web address"),
         ({"summary": "x" * 2001}, "at most 2000 characters"),
         ({"name": "x" * 201}, "at most 200 characters"),
