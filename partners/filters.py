@@ -1,5 +1,7 @@
 import django_filters
 
+from iot_network.web.forms import NamedErrorsForm
+
 from institutes.models import Institute, Route
 
 from .models import Interest, Organisation
@@ -33,4 +35,5 @@ class OrganisationFilter(django_filters.FilterSet):
 
     class Meta:
         model = Organisation
+        form = NamedErrorsForm
         fields = ["institute", "sector", "org_type", "interest"]

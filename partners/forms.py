@@ -38,7 +38,7 @@ def nearest_institute(latitude: float, longitude: float) -> Institute | None:
 
 
 WEB_ADDRESS = URLValidator(
-    schemes=["http", "https"], message="Enter a web address, like https://www.example.com."
+    schemes=["http", "https"], message="Enter the full website address, like https://www.example.com."
 )
 
 
@@ -117,6 +117,14 @@ REQUIRED_MESSAGES = {
 
 class ApplicationForm(NamedErrorsMixin, OrganisationFieldsMixin, forms.ModelForm):
     CHOOSE, NEAREST = "choose", "nearest"
+    error_nouns = {
+        "org_type": "the type of organisation",
+        "sector": "your main sector",
+        "size": "the size of your organisation",
+        "institutes": "Institutes of Technology",
+        "institute_choice": "how to choose an Institute of Technology",
+        "interests": "ways you would like to work with us",
+    }
 
     institute_choice = forms.ChoiceField(
         label="Which Institute of Technology do you want to work with?",
@@ -426,7 +434,7 @@ class OpportunityForm(NamedErrorsMixin, InstituteChoiceMixin, PostcodeCleanMixin
                 "institute": "Choose an Institute of Technology.",
                 "title": "Enter a title.",
                 "description": "Enter a description.",
-                "location": "Enter where it is, like a town or site.",
+                "location": "Enter the location, like a town or site.",
                 "positions": "Enter the number of places.",
                 "closing_date": "Enter a closing date.",
                 "how_to_apply": "Say how to apply.",
@@ -470,7 +478,7 @@ class SkillsNeedForm(NamedErrorsMixin, InstituteChoiceMixin, forms.ModelForm):
         labels = {
             "institute": "Institute of Technology",
             "people_needed": "How many people?",
-            "needed_by": "By when?",
+            "needed_by": "When do you need them by?",
             "details": "Anything else we should know (optional)",
         }
         widgets = {

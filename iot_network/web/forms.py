@@ -103,13 +103,13 @@ def name_the_field(field: forms.Field, noun: str | None = None) -> None:
     if isinstance(field, forms.EmailField):
         invalid = "Enter an email address in the correct format, like name@example.com."
     elif isinstance(field, forms.URLField):
-        invalid = f"Enter {what} as a web address, like https://www.example.com."
+        invalid = f"{subject} must be a full website address, like https://www.example.com."
     elif isinstance(field, forms.DateField):
-        invalid = f"Enter {what} as a real date, like 27/03/2026."
+        invalid = f"{subject} must be a real date, like 27/03/2026."
     elif isinstance(field, forms.IntegerField):
-        invalid = f"Enter {what} as a whole number, like 12."
+        invalid = f"{subject} must be a whole number, like 12."
     elif isinstance(field, (forms.DecimalField, forms.FloatField)):
-        invalid = f"Enter {what} as a number, like 12.50."
+        invalid = f"{subject} must be a number, like 12.50."
     else:
         invalid = f"Check {what}: it is not in a form we recognise."
     messages = {
@@ -118,9 +118,9 @@ def name_the_field(field: forms.Field, noun: str | None = None) -> None:
         "invalid_choice": f"Choose {what} from the list.",
         "invalid_list": f"Choose {what} from the list.",
         "invalid_pk_value": f"Choose {what} from the list.",
-        "max_decimal_places": f"Enter {what} with no more than %(max)s decimal places.",
-        "max_digits": f"Enter {what} with no more than %(max)s digits.",
-        "max_whole_digits": f"Enter {what} with no more than %(max)s digits before the point.",
+        "max_decimal_places": f"{safe['subject']} can have up to %(max)s decimal places.",
+        "max_digits": f"{safe['subject']} can have up to %(max)s digits.",
+        "max_whole_digits": f"{safe['subject']} can have up to %(max)s digits before the point.",
     }
     for code, message in messages.items():
         current = field.error_messages.get(code)
@@ -150,3 +150,7 @@ class NamedErrorsMixin:
         for name, field in self.fields.items():
             name_the_field(field, self.error_nouns.get(name))
         super().full_clean()
+
+
+class NamedErrorsForm(NamedErrorsMixin, forms.Form):
+    """For django-filter's FilterSets (``Meta.form``): their errors name their fields too."""

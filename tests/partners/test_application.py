@@ -150,12 +150,12 @@ def test_unknown_postcode_for_nearest_institute_is_explained(
         ({"institutes": None}, "Choose at least one Institute of Technology"),
         ({"interests": None}, "Choose at least one way"),
         ({"postcode": "not a postcode"}, "Enter your organisation&#x27;s full UK postcode"),
-        ({"website": "javascript:alert(1)"}, "Enter a web address"),
-        ({"summary": "x" * 2001}, "at most 2000 characters"),
-        ({"name": "x" * 201}, "at most 200 characters"),
-        ({"org_type": "spaceship"}, "Select a valid choice"),
-        ({"sector": "999999"}, "Select a valid choice"),
-        ({"institutes": ["abc"]}, "is not a valid value"),
+        ({"website": "javascript:alert(1)"}, "Enter the full website address"),
+        ({"summary": "x" * 2001}, "2000 characters or fewer"),
+        ({"name": "x" * 201}, "200 characters or fewer"),
+        ({"org_type": "spaceship"}, "Choose the type of organisation from the list"),
+        ({"sector": "999999"}, "Choose your main sector from the list"),
+        ({"institutes": ["abc"]}, "Choose Institutes of Technology from the list"),
     ],
 )
 def test_bad_input_is_explained_and_nothing_is_saved(
