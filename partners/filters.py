@@ -1,8 +1,7 @@
 import django_filters
 
-from iot_network.web.forms import NamedErrorsForm
-
 from institutes.models import Institute, Route
+from iot_network.web.forms import NamedErrorsForm
 
 from .models import Interest, Organisation
 

@@ -38,7 +38,8 @@ def nearest_institute(latitude: float, longitude: float) -> Institute | None:
 
 
 WEB_ADDRESS = URLValidator(
-    schemes=["http", "https"], message="Enter the full website address, like https://www.example.com."
+    schemes=["http", "https"],
+    message="Enter the full website address, like https://www.example.com.",
 )
 
 

@@ -353,7 +353,7 @@ def test_enquiry_reaches_the_institute_and_confirms_to_the_learner(
             {"name": "Sam", "email": "sam@example.com", "message": "Hi"},
             "You must agree to be contacted",
         ),
-        ({"name": "Sam", "email": "not-an-email", "message": "Hi", "consent": "on"}, "correct format"),
+        ({"name": "Sam", "email": "not-an-email", "message": "Hi", "consent": "on"}, "format"),
         (
             {"name": "Sam", "email": "s@example.com", "message": "x" * 2001, "consent": "on"},
             "Your question must be 2000 characters or fewer.",
