@@ -107,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "iot_network.web.context_processors.site",
+                "iot_network.web.context_processors.shortlist",
             ],
             "loaders": _template_loaders
             if DEBUG

@@ -401,7 +401,7 @@ class OpportunityForm(NamedErrorsMixin, InstituteChoiceMixin, PostcodeCleanMixin
             "kind": "What are you offering?",
             "institute": "Institute of Technology",
             "wage_amount": "Wage in pounds (optional for talks and project briefs)",
-            "wage_unit": "Wage per",
+            "wage_unit": "Wage period (if you give a wage)",
             "hours_per_week": "Hours a week",
             "positions": "Number of places",
             "start_date": "Start date (optional)",
@@ -409,6 +409,7 @@ class OpportunityForm(NamedErrorsMixin, InstituteChoiceMixin, PostcodeCleanMixin
         }
         widgets = {
             "kind": forms.RadioSelect,
+            "wage_unit": forms.RadioSelect,
             "description": forms.Textarea(attrs={"rows": 6}),
             "how_to_apply": forms.Textarea(attrs={"rows": 3}),
             "closing_date": forms.DateInput(attrs={"type": "date"}),
@@ -423,11 +424,20 @@ class OpportunityForm(NamedErrorsMixin, InstituteChoiceMixin, PostcodeCleanMixin
             self.fields["course"]
             .queryset.published()
             .filter(institute__in=organisation.institutes.all())
-            .only("title", "institute_id")
-            .order_by("title")
+            .select_related("institute")
+            .only("title", "provider_name", "institute__name")
+            .order_by("title", "institute__name")
+        )
+        # The same title is taught in many places: say which one.
+        self.fields["course"].label_from_instance = lambda course: (
+            f"{course.title} – {course.provider_name}, {course.institute.name}"
         )
         self.fields["course"].empty_label = "Not linked to a course"
         self.fields["kind"].choices = Opportunity.Kind.choices
+        # Radios with no blank "---------" choice: nothing is chosen until someone chooses.
+        self.fields["wage_unit"].choices = [
+            (unit.value, f"Per {unit.value}") for unit in Opportunity.WageUnit
+        ]
         set_required_messages(
             self,
             {
