@@ -5,6 +5,8 @@ ACCOUNT_FORMS and MFA_FORMS in settings."""
 from allauth.account import forms as account
 from allauth.mfa.base import forms as mfa_base
 from allauth.mfa.totp import forms as totp
+from django.urls import reverse
+from django.utils.html import format_html
 
 from iot_network.web.forms import NamedErrorsMixin
 
@@ -45,6 +47,12 @@ NEW_PASSWORD_REQUIRED = {
 class LoginForm(SiteWordsMixin, account.LoginForm):
     labels = {"login": "Email address", "password": "Password", "remember": "Keep me signed in"}
     required = {"login": "Enter your email address.", "password": "Enter your password."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = format_html(
+            '<a href="{}">Forgotten your password?</a>', reverse("account_reset_password")
+        )
 
 
 class SignupForm(SiteWordsMixin, account.SignupForm):
