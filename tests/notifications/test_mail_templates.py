@@ -225,9 +225,9 @@ EXPECTED = {
         ["<h1>New courses for your search</h1>"],
     ),
     "account": (
-        "[IoT Network] Password Reset Email",
-        ["requested a password reset"],
-        ["requested a password reset"],
+        "Reset your password",
+        ["asked to reset the password"],
+        ["asked to reset the password"],
     ),
     "generic": (
         "Your partner application is approved",
