@@ -7,6 +7,7 @@ import django_filters
 from django import forms
 
 from institutes.models import Institute, Region, Route
+from iot_network.web.forms import NamedErrorsMixin
 from iot_network.web.geo import Point
 from iot_network.web.geocoding import GeocodingError, lookup_postcode
 
@@ -23,8 +24,14 @@ def _checkboxes(choices, label: str, **kwargs):
     )
 
 
-class CourseSearchForm(forms.Form):
+class CourseSearchForm(NamedErrorsMixin, forms.Form):
     FORM_ID = "course-search"
+    error_nouns = {
+        "start_from": "the earliest start date",
+        "start_to": "the latest start date",
+        "radius": "a distance",
+        "sort": "how to sort",
+    }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

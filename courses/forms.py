@@ -1,10 +1,12 @@
 from django import forms
 
 from iot_network.equality.forms import EqualityQuestionsMixin
-from iot_network.web.forms import PersonFormMixin, email_field, name_field
+from iot_network.web.forms import NamedErrorsMixin, PersonFormMixin, email_field, name_field
 
 
-class EnquiryForm(PersonFormMixin, EqualityQuestionsMixin, forms.Form):
+class EnquiryForm(NamedErrorsMixin, PersonFormMixin, EqualityQuestionsMixin, forms.Form):
+    error_nouns = {"message": "your question"}
+
     name = name_field("Your name")
     email = email_field("We will only use this to reply to you.")
     phone = forms.CharField(

@@ -257,6 +257,7 @@ def search_courses(search: CourseSearch) -> QuerySet:
 
 LIST_FIELDS = (
     "title", "slug", "summary", "provider_name", "level", "qualification_type", "institute__town",
+    "institute__name",
 )  # fmt: skip
 
 

@@ -6,13 +6,17 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Case, Prefetch, When
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from iot_network.notifications.services import has_consent
 from iot_network.web import ratelimit
+from iot_network.web.context_processors import SHORTLIST_KEY
 from iot_network.web.geo import Point, distance_miles
 from iot_network.web.geocoding import GeocodingError, lookup_postcode
 from partners.models import Opportunity, Organisation
@@ -25,7 +29,6 @@ from .search import COUNT_CAP, cached_facet_counts, results_page
 from .services import SavedSearchError, save_search, submit_enquiry
 
 PER_PAGE = 20
-SHORTLIST_KEY = "course_shortlist"
 SHORTLIST_LIMIT = 50
 
 
@@ -261,7 +264,16 @@ def shortlist_toggle(request, slug: str):
         )
     else:
         shortlist.append(course.pk)
-        messages.success(request, f"{course.title} was added to your shortlist.")
+        messages.success(
+            request,
+            format_html(
+                '{} was added to <a href="{}">your shortlist</a> ({} course{}).',
+                course.title,
+                reverse("courses:shortlist"),
+                len(shortlist),
+                pluralize(len(shortlist)),
+            ),
+        )
     request.session[SHORTLIST_KEY] = shortlist
     return _back(request, course.get_absolute_url())
 

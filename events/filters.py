@@ -4,8 +4,19 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from institutes.models import Institute, Region, Route
+from iot_network.web.forms import NamedErrorsForm
 
 from .models import Event
+
+
+class EventFilterForm(NamedErrorsForm):
+    error_nouns = {"date_from": "the earliest start date", "date_to": "the latest start date"}
+
+
+# "Anyone" (no filter) already covers events for everyone; offering "Everyone" too confused.
+AUDIENCE_CHOICES = [
+    (value, label) for value, label in Event.Audience.choices if value != Event.Audience.EVERYONE
+]
 
 
 class EventFilter(django_filters.FilterSet):
@@ -13,7 +24,7 @@ class EventFilter(django_filters.FilterSet):
         choices=Event.Type.choices, empty_label="All types", label="Type of event"
     )
     audience = django_filters.ChoiceFilter(
-        choices=Event.Audience.choices, empty_label="Anyone", label="Who it is for",
+        choices=AUDIENCE_CHOICES, empty_label="Anyone", label="Who it is for",
         method="filter_audience",
     )  # fmt: skip
     region = django_filters.ChoiceFilter(
@@ -33,11 +44,11 @@ class EventFilter(django_filters.FilterSet):
         label="Online or in person", method="filter_attendance",
     )  # fmt: skip
     date_from = django_filters.DateFilter(
-        field_name="starts_at", lookup_expr="date__gte", label="From",
+        field_name="starts_at", lookup_expr="date__gte", label="Starting from",
         widget=forms.DateInput(attrs={"type": "date"}),
     )  # fmt: skip
     date_to = django_filters.DateFilter(
-        field_name="starts_at", lookup_expr="date__lte", label="To",
+        field_name="starts_at", lookup_expr="date__lte", label="Starting by",
         widget=forms.DateInput(attrs={"type": "date"}),
     )  # fmt: skip
     places_left = django_filters.BooleanFilter(
@@ -47,6 +58,7 @@ class EventFilter(django_filters.FilterSet):
 
     class Meta:
         model = Event
+        form = EventFilterForm
         fields: list[str] = []
 
     def filter_audience(self, queryset, name, value):

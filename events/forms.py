@@ -2,13 +2,13 @@ from django import forms
 from django.utils.timezone import localtime
 
 from iot_network.equality.forms import EqualityQuestionsMixin
-from iot_network.web.forms import PersonFormMixin, email_field, name_field
+from iot_network.web.forms import NamedErrorsMixin, PersonFormMixin, email_field, name_field
 
 from .models import Session
 from .services import RegistrationDetails
 
 
-class RegistrationForm(PersonFormMixin, EqualityQuestionsMixin, forms.Form):
+class RegistrationForm(NamedErrorsMixin, PersonFormMixin, EqualityQuestionsMixin, forms.Form):
     name = name_field()
     email = email_field("We send your confirmation and any changes here.")
     organisation = forms.CharField(
@@ -72,7 +72,7 @@ class ChangeRegistrationForm(RegistrationForm):
         self.drop_equality_questions()
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(NamedErrorsMixin, forms.Form):
     rating = forms.TypedChoiceField(
         label="Overall, how was the event?",
         choices=[(5, "Excellent"), (4, "Good"), (3, "All right"), (2, "Poor"), (1, "Very poor")],
@@ -85,7 +85,7 @@ class FeedbackForm(forms.Form):
         choices=[(True, "Yes"), (False, "No")],
         coerce=lambda value: value in (True, "True"),
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose yes or no."},
+        error_messages={"required": "Say whether you would recommend events like this."},
     )
     comments = forms.CharField(
         label="What could we do better? (optional)",

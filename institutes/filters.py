@@ -1,5 +1,7 @@
 import django_filters
 
+from iot_network.web.forms import NamedErrorsForm
+
 from .models import Institute, Region
 
 
@@ -10,4 +12,5 @@ class InstituteFilter(django_filters.FilterSet):
 
     class Meta:
         model = Institute
+        form = NamedErrorsForm
         fields = ["region"]

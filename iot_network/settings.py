@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "iot_network.web.context_processors.site",
+                "iot_network.web.context_processors.shortlist",
             ],
             "loaders": _template_loaders
             if DEBUG
@@ -188,7 +189,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[IoT Network] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_LOGOUT_REDIRECT_URL = "portal:home"
 # Throttles on the cache (Redis in production, so every web process shares them). A failed login
@@ -205,6 +206,23 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
 }
+# The site's wording for allauth's forms and errors (iot_network/accounts/forms.py, adapter.py).
+ACCOUNT_FORMS = {
+    name: f"iot_network.accounts.forms.{form}"
+    for name, form in (
+        ("login", "LoginForm"), ("signup", "SignupForm"), ("add_email", "AddEmailForm"),
+        ("change_password", "ChangePasswordForm"), ("set_password", "SetPasswordForm"),
+        ("reset_password", "ResetPasswordForm"),
+        ("reset_password_from_key", "ResetPasswordKeyForm"),
+        ("reauthenticate", "ReauthenticateForm"), ("confirm_login_code", "ConfirmLoginCodeForm"),
+    )
+}  # fmt: skip
+MFA_FORMS = {
+    "authenticate": "iot_network.accounts.forms.MFAAuthenticateForm",
+    "reauthenticate": "iot_network.accounts.forms.MFAReauthenticateForm",
+    "activate_totp": "iot_network.accounts.forms.ActivateTOTPForm",
+}
+MFA_ADAPTER = "iot_network.accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 

@@ -71,7 +71,6 @@ def dashboard(request, slug: str):
     engagement_totals = (
         engagements.order_by().values("kind").annotate(times=Count("id"), total=Sum("quantity"))
     )
-    kinds = dict(Engagement.Kind.choices)
     return render(
         request,
         "partners/area/dashboard.html",
@@ -83,7 +82,8 @@ def dashboard(request, slug: str):
             "skills_needs": organisation.skills_needs.select_related("institute", "route")[:20],
             "engagements": engagements[:50],
             "engagement_totals": [
-                {**row, "label": kinds.get(row["kind"], row["kind"])} for row in engagement_totals
+                {**row, "label": Engagement.describe_total(row["kind"], row["total"])}
+                for row in engagement_totals
             ],
         },
     )

@@ -1,6 +1,7 @@
 import django_filters
 
 from institutes.models import Institute, Route
+from iot_network.web.forms import NamedErrorsForm
 
 from .models import Interest, Organisation
 
@@ -33,4 +34,5 @@ class OrganisationFilter(django_filters.FilterSet):
 
     class Meta:
         model = Organisation
+        form = NamedErrorsForm
         fields = ["institute", "sector", "org_type", "interest"]

@@ -13,8 +13,8 @@ from django.db import models
 from django.utils import timezone
 
 from institutes.models import Institute, Route
-from iot_network.web.forms import email_field, name_field
-from iot_network.web.geocoding import GeocodingError, lookup_postcode
+from iot_network.web.forms import NamedErrorsMixin, email_field, name_field
+from iot_network.web.geocoding import GeocodingError, PostcodeServiceUnavailable, lookup_postcode
 from iot_network.web.identifiers import normalise_companies_house_number, normalise_postcode
 
 from .models import Interest, Invitation, Opportunity, Organisation, OrganisationMember, SkillsNeed
@@ -38,7 +38,8 @@ def nearest_institute(latitude: float, longitude: float) -> Institute | None:
 
 
 WEB_ADDRESS = URLValidator(
-    schemes=["http", "https"], message="Enter a web address, like https://www.example.com."
+    schemes=["http", "https"],
+    message="Enter the full website address, like https://www.example.com.",
 )
 
 
@@ -78,6 +79,8 @@ def loosen_length(field: forms.CharField, limit: int) -> None:
 
 
 class PostcodeCleanMixin:
+    postcode_message = "Enter the full UK postcode of where it takes place, like SW1A 1AA."
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "postcode" in self.fields:
@@ -89,11 +92,13 @@ class PostcodeCleanMixin:
             return ""
         postcode = normalise_postcode(raw)
         if postcode is None:
-            raise forms.ValidationError("Enter a UK postcode, like SW1A 1AA.")
+            raise forms.ValidationError(self.postcode_message)
         return postcode
 
 
 class OrganisationFieldsMixin(PostcodeCleanMixin):
+    postcode_message = "Enter your organisation's full UK postcode, like SW1A 1AA."
+
     def clean_name(self):
         return " ".join(self.cleaned_data["name"].split())
 
@@ -111,8 +116,16 @@ REQUIRED_MESSAGES = {
 }
 
 
-class ApplicationForm(OrganisationFieldsMixin, forms.ModelForm):
+class ApplicationForm(NamedErrorsMixin, OrganisationFieldsMixin, forms.ModelForm):
     CHOOSE, NEAREST = "choose", "nearest"
+    error_nouns = {
+        "org_type": "the type of organisation",
+        "sector": "your main sector",
+        "size": "the size of your organisation",
+        "institutes": "Institutes of Technology",
+        "institute_choice": "how to choose an Institute of Technology",
+        "interests": "ways you would like to work with us",
+    }
 
     institute_choice = forms.ChoiceField(
         label="Which Institute of Technology do you want to work with?",
@@ -247,10 +260,18 @@ class ApplicationForm(OrganisationFieldsMixin, forms.ModelForm):
             if postcode:
                 try:
                     point = lookup_postcode(postcode)
-                except GeocodingError as exc:
+                except PostcodeServiceUnavailable:
                     self.add_error(
                         "institute_choice",
-                        f"{exc} Or choose your Institutes of Technology from the list.",
+                        "We cannot find the nearest Institute of Technology right now. Choose "
+                        "one or more from the list instead.",
+                    )
+                except GeocodingError:
+                    self.add_error(
+                        "postcode",
+                        f"We could not find the postcode {postcode}, so we cannot tell which "
+                        "Institute of Technology is nearest. Check your organisation's postcode, "
+                        "or choose Institutes of Technology from the list.",
                     )
                 else:
                     nearest = nearest_institute(point.latitude, point.longitude)
@@ -263,7 +284,7 @@ class ApplicationForm(OrganisationFieldsMixin, forms.ModelForm):
         return cleaned
 
 
-class ProfileForm(OrganisationFieldsMixin, forms.ModelForm):
+class ProfileForm(NamedErrorsMixin, OrganisationFieldsMixin, forms.ModelForm):
     interests = forms.ModelMultipleChoiceField(
         queryset=Interest.objects.all(),
         widget=forms.CheckboxSelectMultiple,
@@ -317,7 +338,7 @@ class ProfileForm(OrganisationFieldsMixin, forms.ModelForm):
         limit_length(self.fields["address"], 500)
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(NamedErrorsMixin, forms.Form):
     email = email_field("We will email them a link to join. It works for 14 days.")
     role = forms.ChoiceField(
         label="Role",
@@ -354,7 +375,7 @@ class InstituteChoiceMixin:
             field.initial = institutes[0].pk
 
 
-class OpportunityForm(InstituteChoiceMixin, PostcodeCleanMixin, forms.ModelForm):
+class OpportunityForm(NamedErrorsMixin, InstituteChoiceMixin, PostcodeCleanMixin, forms.ModelForm):
     class Meta:
         model = Opportunity
         formfield_callback = formfield
@@ -380,7 +401,7 @@ class OpportunityForm(InstituteChoiceMixin, PostcodeCleanMixin, forms.ModelForm)
             "kind": "What are you offering?",
             "institute": "Institute of Technology",
             "wage_amount": "Wage in pounds (optional for talks and project briefs)",
-            "wage_unit": "Wage per",
+            "wage_unit": "Wage period (if you give a wage)",
             "hours_per_week": "Hours a week",
             "positions": "Number of places",
             "start_date": "Start date (optional)",
@@ -388,6 +409,7 @@ class OpportunityForm(InstituteChoiceMixin, PostcodeCleanMixin, forms.ModelForm)
         }
         widgets = {
             "kind": forms.RadioSelect,
+            "wage_unit": forms.RadioSelect,
             "description": forms.Textarea(attrs={"rows": 6}),
             "how_to_apply": forms.Textarea(attrs={"rows": 3}),
             "closing_date": forms.DateInput(attrs={"type": "date"}),
@@ -402,11 +424,20 @@ class OpportunityForm(InstituteChoiceMixin, PostcodeCleanMixin, forms.ModelForm)
             self.fields["course"]
             .queryset.published()
             .filter(institute__in=organisation.institutes.all())
-            .only("title", "institute_id")
-            .order_by("title")
+            .select_related("institute")
+            .only("title", "provider_name", "institute__name")
+            .order_by("title", "institute__name")
+        )
+        # The same title is taught in many places: say which one.
+        self.fields["course"].label_from_instance = lambda course: (
+            f"{course.title} – {course.provider_name}, {course.institute.name}"
         )
         self.fields["course"].empty_label = "Not linked to a course"
         self.fields["kind"].choices = Opportunity.Kind.choices
+        # Radios with no blank "---------" choice: nothing is chosen until someone chooses.
+        self.fields["wage_unit"].choices = [
+            (unit.value, f"Per {unit.value}") for unit in Opportunity.WageUnit
+        ]
         set_required_messages(
             self,
             {
@@ -414,7 +445,7 @@ class OpportunityForm(InstituteChoiceMixin, PostcodeCleanMixin, forms.ModelForm)
                 "institute": "Choose an Institute of Technology.",
                 "title": "Enter a title.",
                 "description": "Enter a description.",
-                "location": "Enter where it is, like a town or site.",
+                "location": "Enter the location, like a town or site.",
                 "positions": "Enter the number of places.",
                 "closing_date": "Enter a closing date.",
                 "how_to_apply": "Say how to apply.",
@@ -451,14 +482,14 @@ class OpportunityForm(InstituteChoiceMixin, PostcodeCleanMixin, forms.ModelForm)
         return cleaned
 
 
-class SkillsNeedForm(InstituteChoiceMixin, forms.ModelForm):
+class SkillsNeedForm(NamedErrorsMixin, InstituteChoiceMixin, forms.ModelForm):
     class Meta:
         model = SkillsNeed
         fields = ["institute", "route", "skills", "people_needed", "needed_by", "details"]
         labels = {
             "institute": "Institute of Technology",
             "people_needed": "How many people?",
-            "needed_by": "By when?",
+            "needed_by": "When do you need them by?",
             "details": "Anything else we should know (optional)",
         }
         widgets = {
@@ -490,7 +521,7 @@ class SkillsNeedForm(InstituteChoiceMixin, forms.ModelForm):
         return needed_by
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(NamedErrorsMixin, forms.Form):
     """Staff's approve or decline, with a reason (required to decline)."""
 
     reason = forms.CharField(

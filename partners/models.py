@@ -395,6 +395,19 @@ class SkillsNeed(models.Model):
         return f"{self.people_needed} × {self.skills} by {self.needed_by:%d %B %Y}"
 
 
+# How an engagement total reads: "1 placement hosted", "3 placements hosted".
+ENGAGEMENT_TOTALS = {
+    "placements": ("placement hosted", "placements hosted"),
+    "apprentices": ("apprentice employed", "apprentices employed"),
+    "talk": ("talk or guest lecture given", "talks or guest lectures given"),
+    "event": ("event attended", "events attended"),
+    "curriculum": ("piece of curriculum input", "pieces of curriculum input"),
+    "mentoring": ("person mentored", "people mentored"),
+    "sponsorship": ("sponsorship or funding", "sponsorships or funding"),
+    "other": ("other contribution", "other contributions"),
+}
+
+
 class Engagement(models.Model):
     """Staff's record of what a partner did, so the network can evaluate partnerships."""
 
@@ -431,3 +444,8 @@ class Engagement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.occurred_on:%d %B %Y})"
+
+    @classmethod
+    def describe_total(cls, kind: str, total: int) -> str:
+        one, many = ENGAGEMENT_TOTALS.get(kind, (kind, kind))
+        return f"{total} {one if total == 1 else many}"

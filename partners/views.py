@@ -67,6 +67,10 @@ def become_a_partner(request):
 @login_required
 def apply(request):
     """The application: the signed-in (and so verified) account becomes the contact person."""
+    memberships = request.user.partner_memberships.select_related("organisation")
+    if request.method == "GET" and "another" not in request.GET and memberships:
+        # Already a partner (or waiting for review): show that, not a blank form.
+        return render(request, "partners/already_partner.html", {"memberships": memberships})
     form = ApplicationForm(
         request.POST if request.method == "POST" else None,
         initial={"contact_name": request.user.full_name},

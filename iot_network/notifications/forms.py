@@ -1,9 +1,11 @@
 from django import forms
 
+from iot_network.web.forms import NamedErrorsMixin
+
 from .models import OPTIONAL_CATEGORIES, Category
 
 
-class PreferencesForm(forms.Form):
+class PreferencesForm(NamedErrorsMixin, forms.Form):
     """One tick box per optional kind of mail."""
 
     def __init__(self, *args, **kwargs):

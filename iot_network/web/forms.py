@@ -4,8 +4,14 @@ from django import forms
 
 
 def name_field(label: str = "Full name") -> forms.CharField:
+    noun = label[0].lower() + label[1:]
     return forms.CharField(
-        label=label, max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=label,
+        max_length=120,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={
+            "required": f"Enter {noun if noun.startswith('your') else 'your ' + noun}."
+        },
     )
 
 
@@ -14,6 +20,10 @@ def email_field(help_text: str) -> forms.EmailField:
         label="Email address",
         max_length=254,
         help_text=help_text,
+        error_messages={
+            "required": "Enter your email address.",
+            "invalid": "Enter an email address in the correct format, like name@example.com.",
+        },
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
 
@@ -23,3 +33,124 @@ class PersonFormMixin:
 
     def clean_name(self):
         return " ".join(self.cleaned_data["name"].split())
+
+
+# Django's own wording, field by field, that says nothing about which field or how to fix it.
+_DJANGO_DEFAULTS = {
+    code: {
+        message
+        for klass in (
+            forms.Field,
+            forms.CharField,
+            forms.EmailField,
+            forms.URLField,
+            forms.IntegerField,
+            forms.DecimalField,
+            forms.FloatField,
+            forms.DateField,
+            forms.DateTimeField,
+            forms.TimeField,
+            forms.ChoiceField,
+            forms.MultipleChoiceField,
+            forms.ModelChoiceField,
+            forms.ModelMultipleChoiceField,
+            forms.BooleanField,
+            forms.NullBooleanField,
+        )  # fmt: skip
+        for c, message in klass.default_error_messages.items()
+        if c == code
+    }
+    for code in (
+        "required",
+        "invalid",
+        "invalid_choice",
+        "invalid_list",
+        "invalid_pk_value",
+        "max_decimal_places",
+        "max_digits",
+        "max_whole_digits",
+    )  # fmt: skip
+}
+_CHOICE_FIELDS = (forms.ChoiceField, forms.ModelChoiceField, forms.NullBooleanField)
+
+
+def field_noun(label: str) -> str:
+    """'Email address (optional)' -> 'email address'; acronyms (UKPRN) keep their capitals."""
+    noun = str(label).split(" (", 1)[0].strip().rstrip(":?.")
+    if len(noun) > 1 and noun[1].islower():
+        noun = noun[0].lower() + noun[1:]
+    return noun
+
+
+def name_the_field(field: forms.Field, noun: str | None = None) -> None:
+    """Replace Django's anonymous messages ("This field is required.") with ones that name the
+    field and say how to put it right. Messages a form already wrote itself are left alone."""
+    label = str(field.label or "")
+    question = label.rstrip().endswith("?")
+    noun = noun or field_noun(label)
+    # Quoting a question reads better than turning it into a noun: 'Answer "By when?"'.
+    quoted = f"“{label.split(' (', 1)[0].strip()}”"
+    choosing = isinstance(field, _CHOICE_FIELDS) and not isinstance(field, forms.BooleanField)
+    if isinstance(field, forms.BooleanField):
+        required = f"Tick the box to confirm: {label.rstrip('.')}."
+    elif choosing:
+        required = f"Choose an answer to {quoted}." if question else f"Choose {noun}."
+    else:
+        required = f"Answer {quoted}." if question else f"Enter {noun}."
+    subject = quoted if question else noun[0].upper() + noun[1:] if noun else "This answer"
+    what = f"for {quoted}" if question else noun
+    safe = {"subject": subject.replace("%", "%%"), "what": what.replace("%", "%%")}
+    if isinstance(field, forms.EmailField):
+        invalid = "Enter an email address in the correct format, like name@example.com."
+    elif isinstance(field, forms.URLField):
+        invalid = f"{subject} must be a full website address, like https://www.example.com."
+    elif isinstance(field, forms.DateField):
+        invalid = f"{subject} must be a real date, like 27/03/2026."
+    elif isinstance(field, forms.IntegerField):
+        invalid = f"{subject} must be a whole number, like 12."
+    elif isinstance(field, (forms.DecimalField, forms.FloatField)):
+        invalid = f"{subject} must be a number, like 12.50."
+    else:
+        invalid = f"Check {what}: it is not in a form we recognise."
+    messages = {
+        "required": required,
+        "invalid": invalid,
+        "invalid_choice": f"Choose {what} from the list.",
+        "invalid_list": f"Choose {what} from the list.",
+        "invalid_pk_value": f"Choose {what} from the list.",
+        "max_decimal_places": f"{safe['subject']} can have up to %(max)s decimal places.",
+        "max_digits": f"{safe['subject']} can have up to %(max)s digits.",
+        "max_whole_digits": f"{safe['subject']} can have up to %(max)s digits before the point.",
+    }
+    for code, message in messages.items():
+        current = field.error_messages.get(code)
+        if current in _DJANGO_DEFAULTS.get(code, ()):
+            field.error_messages[code] = message
+    # Validators' codes: Field.run_validators swaps their messages for these.
+    limits = {
+        "max_length": "%(subject)s must be %%(limit_value)d characters or fewer.",
+        "min_length": "%(subject)s must be at least %%(limit_value)d characters.",
+        "max_value": "%(subject)s must be %%(limit_value)s or less.",
+        "min_value": "%(subject)s must be %%(limit_value)s or more.",
+    }
+    for code, template in limits.items():
+        field.error_messages.setdefault(code, template % safe)
+
+
+class NamedErrorsMixin:
+    """Every error in the summary names its field and says how to fix it.
+
+    ``error_nouns`` names a field where its label does not read well after "Enter"."""
+
+    error_nouns: dict[str, str] = {}
+
+    def full_clean(self):
+        # Here rather than in __init__, so labels and messages the form's own __init__ sets
+        # after ours are the ones the messages are built from and kept.
+        for name, field in self.fields.items():
+            name_the_field(field, self.error_nouns.get(name))
+        super().full_clean()
+
+
+class NamedErrorsForm(NamedErrorsMixin, forms.Form):
+    """For django-filter's FilterSets (``Meta.form``): their errors name their fields too."""

@@ -53,7 +53,7 @@ def content_security_policy() -> str:
 # "Use my location" on the course search needs geolocation from our own pages; nothing else.
 PERMISSIONS_POLICY = (
     "geolocation=(self), camera=(), microphone=(), payment=(), usb=(), serial=(), "
-    "bluetooth=(), magnetometer=(), gyroscope=(), accelerometer=(), browsing-topics=()"
+    "magnetometer=(), gyroscope=(), accelerometer=(), browsing-topics=()"
 )
 
 

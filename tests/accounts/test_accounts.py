@@ -38,7 +38,8 @@ def test_sign_up_sends_a_verification_email_and_verifying_signs_in(
         )
     assert response.status_code == 302
     assert len(mail.outbox) == 1
-    assert "Hello from Institutes of Technology Network!" in mail.outbox[0].body
+    assert mail.outbox[0].subject == "Confirm your email address"
+    assert "To confirm it is yours, open this link:" in mail.outbox[0].body
     link = re.search(r"https?://[^\s]+/account/confirm-email/[^\s]+", mail.outbox[0].body).group(0)
     path = link.split("testserver", 1)[1]
     client.post(path)
@@ -102,4 +103,4 @@ def test_sign_ups_from_one_address_are_throttled(client):
 def test_a_reset_for_an_unknown_address_names_that_address(client):
     client.post("/account/password/reset/", {"email": "nobody@example.com"})
     [message] = Message.objects.filter(recipient="nobody@example.com")
-    assert "an account with email nobody@example.com." in message.context["text"]
+    assert "an account with the email address nobody@example.com." in message.context["text"]

@@ -204,8 +204,8 @@ def test_invalid_filter_value_is_a_clear_400(client):
     assert response.status_code == 400
     content = response.content.decode()
     assert "There is a problem" in content
-    assert "Select a valid choice" in content
-    assert "Enter a valid date" in content
+    assert "Choose level from the list." in content
+    assert "The earliest start date must be a real date, like 27/03/2026." in content
 
 
 def test_dates_the_wrong_way_round_are_explained(client):
@@ -353,14 +353,14 @@ def test_enquiry_reaches_the_institute_and_confirms_to_the_learner(
             {"name": "Sam", "email": "sam@example.com", "message": "Hi"},
             "You must agree to be contacted",
         ),
-        ({"name": "Sam", "email": "not-an-email", "message": "Hi", "consent": "on"}, "valid email"),
+        ({"name": "Sam", "email": "not-an-email", "message": "Hi", "consent": "on"}, "format"),
         (
             {"name": "Sam", "email": "s@example.com", "message": "x" * 2001, "consent": "on"},
-            "at most 2000",
+            "Your question must be 2000 characters or fewer.",
         ),
         (
             {"name": "", "email": "s@example.com", "message": "Hi", "consent": "on"},
-            "This field is required",
+            "Enter your name.",
         ),
     ],
 )

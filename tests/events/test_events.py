@@ -121,7 +121,8 @@ def test_registration_errors_are_explained(client, event):
     assert response.status_code == 400
     content = response.content.decode()
     assert "There is a problem" in content
-    assert "Enter a valid email address" in content
+    assert "Enter your full name." in content
+    assert "Enter an email address in the correct format, like name@example.com." in content
     assert "You must agree" in content
     assert not Registration.objects.exists()
 

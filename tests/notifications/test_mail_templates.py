@@ -265,9 +265,9 @@ EXPECTED = {
         ["<h1>Spring news</h1>", "<strong>everyone</strong>", ">Robots in the classroom</a>"],
     ),
     "account": (
-        "[IoT Network] Password Reset Email",
-        ["requested a password reset"],
-        ["requested a password reset"],
+        "Reset your password",
+        ["asked to reset the password"],
+        ["asked to reset the password"],
     ),
     "generic": (
         "Your partner application is approved",

@@ -261,12 +261,12 @@ def test_posting_an_opportunity_waits_for_staff_approval(
     [
         ({"wage_amount": ""}, "Enter the wage"),
         ({"closing_date": "2000-01-01"}, "must be today or in the future"),
-        ({"closing_date": "31/02/2030"}, "Enter a valid date"),
+        ({"closing_date": "31/02/2030"}, "must be a real date"),
         ({"standard_reference": "ST12"}, "ST followed by 4 digits"),
         ({"title": ""}, "Enter a title."),
-        ({"description": "x" * 5001}, "at most 5000 characters"),
-        ({"positions": "0"}, "greater than or equal to 1"),
-        ({"apply_url": "ftp://example.com"}, "Enter a web address"),
+        ({"description": "x" * 5001}, "5000 characters or fewer"),
+        ({"positions": "0"}, "must be 1 or more"),
+        ({"apply_url": "ftp://example.com"}, "Enter the full website address"),
     ],
 )
 def test_bad_opportunity_input_is_explained(client, own, overrides, message):
