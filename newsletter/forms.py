@@ -3,10 +3,10 @@ from django.utils import timezone
 
 from events.models import Event
 from institutes.models import Institute, Route
-from iot_network.web.forms import email_field
+from iot_network.web.forms import NamedErrorsMixin, email_field
 
 
-class SubscribeForm(forms.Form):
+class SubscribeForm(NamedErrorsMixin, forms.Form):
     email = email_field("We send a link to this address; you are subscribed once you follow it.")
     institutes = forms.ModelMultipleChoiceField(
         queryset=Institute.objects.only("name"),

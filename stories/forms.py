@@ -2,6 +2,8 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from iot_network.web.forms import NamedErrorsMixin
+
 from . import images
 from .models import Story
 
@@ -74,7 +76,7 @@ class StoryAdminForm(LeadImageMixin, forms.ModelForm):
         return cleaned
 
 
-class CaseStudyForm(LeadImageMixin, forms.ModelForm):
+class CaseStudyForm(NamedErrorsMixin, LeadImageMixin, forms.ModelForm):
     """What a partner writes: the text and a picture; the IoT's staff review it."""
 
     image = image_field()

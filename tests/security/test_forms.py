@@ -17,8 +17,11 @@ from django.utils import timezone
 
 from courses.models import SavedSearch
 from events.models import Registration
+from iot_network.impact.services import compute_snapshots
 from iot_network.notifications.delivery import unsubscribe_token
+from newsletter.models import Issue, Subscriber
 from partners.models import Invitation
+from stories.models import Story
 from tests.factories import (
     CourseFactory,
     CourseRunFactory,
@@ -28,6 +31,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.security.test_security import ROUTES, concrete
+from tests.stories.factories import StoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +72,19 @@ def world(reference_data):
     )
     search = SavedSearch.objects.create(user=learner, name="Cyber", query="q=cyber")
     area = f"/partner-area/{organisation.slug}"
+    story = StoryFactory(institutes=[course.institute])
+    case_study = Story.objects.create(
+        kind=Story.Kind.CASE_STUDY,
+        title="Our apprentices",
+        slug="our-apprentices",
+        standfirst="In short.",
+        body="At length.",
+        status=Story.Status.PENDING,
+        proposed_by=organisation,
+    )
+    subscriber = Subscriber.objects.create(email="new@forms.example")
+    issue = Issue.objects.create(subject="News", introduction="Hello", status=Issue.Status.SENT)
+    compute_snapshots()
     return {
         "users": {"learner": learner, "owner": owner.user},
         # Pages with an id, slug or token in the URL that only show something: a POST is a 405.
@@ -92,6 +109,11 @@ def world(reference_data):
             "api:institute": (f"/api/v1/institutes/{course.institute.pk}", None),
             "api:route": (f"/api/v1/routes/{course.route.pk}", None),
             "api:opportunity": (f"/api/v1/opportunities/{opportunity.pk}", None),
+            "stories:detail": (story.get_absolute_url(), None),
+            "stories:institute-feed": (f"/stories/feed/{course.institute.slug}/", None),
+            "stories:case-studies": (f"{area}/case-studies/", "owner"),
+            "newsletter:issue": (f"/newsletter/{issue.pk}/", None),
+            "impact:download": ("/impact/network/headline.csv", None),
         },
         "urls": {
             "courses:enquire": (f"/courses/{course.slug}/enquire/", None),
@@ -132,6 +154,11 @@ def world(reference_data):
             "account_confirm_login_code": ("/account/login/code/confirm/", None),
             "account_logout": ("/account/logout/", "learner"),
             "mfa_activate_totp": ("/account/2fa/totp/activate/", "learner"),
+            "events:withdraw_equality": (booked.get_manage_url() + "equality/withdraw/", None),
+            "stories:propose-case-study": (f"{area}/case-studies/new/", "owner"),
+            "stories:case-study": (f"{area}/case-studies/{case_study.pk}/", "owner"),
+            "newsletter:subscribe": ("/newsletter/subscribe/", None),
+            "newsletter:confirm": (f"/newsletter/confirm/{subscriber.token}/", None),
         },
     }
 
@@ -144,7 +171,9 @@ def client_for(world, who) -> Client:
 
 
 # Library views that answer any method the same way and never read a request body.
-IGNORE_THE_BODY = {"events:feed", "sitemap", "sitemap-section"}
+IGNORE_THE_BODY = {
+    "events:feed", "stories:feed", "stories:institute-feed", "sitemap", "sitemap-section"
+}  # fmt: skip
 
 
 def takes_post(name: str, route: str, world) -> bool:

@@ -226,7 +226,7 @@ CASES = [
         message="No upcoming events match your filters",
         suggestions=[ONE_AT_A_TIME, ("show all upcoming events (1)", "/events/")],
         chips={
-            "From: 1 January 2031": "/events/?places_left=on",
+            "Starting from: 1 January 2031": "/events/?places_left=on",
             "Only events with places left": "/events/?date_from=2031-01-01",
         },
     ),
