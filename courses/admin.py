@@ -1,6 +1,12 @@
 from django.contrib import admin, messages
 
-from iot_network.staff.mixins import ScopedAdminMixin, ScopedInlineMixin
+from iot_network.staff.mixins import (
+    ObjectActionsMixin,
+    ScopedAdminMixin,
+    ScopedInlineMixin,
+    object_action,
+    public_url,
+)
 
 from . import services
 from .models import Course, CourseRun, Enquiry, SavedSearch, SectorTag
@@ -16,7 +22,7 @@ class CourseRunInline(ScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class CourseAdmin(ObjectActionsMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["title", "institute", "level", "qualification_type", "status", "updated_at"]
     list_filter = [
         "status",
@@ -32,6 +38,7 @@ class CourseAdmin(ScopedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["institute", "route", "sector_tags", "partner_employers"]
     inlines = [CourseRunInline]
     actions = ["publish", "unpublish"]
+    object_actions = ["publish_one", "unpublish_one"]
     readonly_fields = ["published_at", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "institute", "summary"]}),
@@ -62,6 +69,26 @@ class CourseAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if obj.status == Course.Status.PUBLISHED:
             obj.publish()
         super().save_model(request, obj, form, change)
+
+    def view_on_site(self, course):
+        return public_url(course, Course.objects.published())
+
+    def _one(self, request, course):
+        return self.get_queryset(request).filter(pk=course.pk)
+
+    @object_action(
+        label="Publish", shown=lambda c: c.status == Course.Status.DRAFT, style="default"
+    )
+    def publish_one(self, request, course):
+        services.publish_courses(courses=self._one(request, course), acting_user=request.user)
+        return f"“{course}” published: learners can now find it.", None
+
+    @object_action(
+        label="Unpublish (back to draft)", shown=lambda c: c.status == Course.Status.PUBLISHED
+    )
+    def unpublish_one(self, request, course):
+        services.unpublish_courses(courses=self._one(request, course), acting_user=request.user)
+        return f"“{course}” unpublished: it is a draft again, off the public site.", None
 
     @admin.action(description="Publish the selected courses", permissions=["change"])
     def publish(self, request, queryset):

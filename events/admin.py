@@ -12,7 +12,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from iot_network.staff import audit
-from iot_network.staff.mixins import ScopedAdminMixin, ScopedInlineMixin
+from iot_network.staff.mixins import (
+    ObjectActionsMixin,
+    ScopedAdminMixin,
+    ScopedInlineMixin,
+    object_action,
+    public_url,
+)
 from iot_network.web.csv_export import csv_response
 
 from . import services
@@ -67,8 +73,12 @@ class MessageForm(forms.Form):
     )
 
 
+def _is(*statuses):
+    return lambda event: event.status in statuses
+
+
 @admin.register(Event)
-class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class EventAdmin(ObjectActionsMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "event_type",
@@ -94,6 +104,13 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):
     inlines = [SessionInline]
     readonly_fields = ["status", "cancellation_reason", "sequence", "created_at", "updated_at"]
     actions = ["publish", "duplicate", "export_attendees"]
+    object_actions = ["publish_one", "unpublish_one", "duplicate_one"]
+    object_links = (
+        ("Cancel event…", "events_event_cancel", _is(Event.Status.DRAFT, Event.Status.PUBLISHED)),
+        ("Check-in", "events_event_check_in", _is(Event.Status.PUBLISHED)),
+        ("Summary", "events_event_summary", lambda event: True),
+        ("Message registrants", "events_event_message", _is(Event.Status.PUBLISHED)),
+    )
     fieldsets = [
         (
             None,
@@ -211,6 +228,40 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):
             ),
         )
         return response
+
+    def view_on_site(self, event):
+        return public_url(event, Event.objects.visible())
+
+    # Buttons on the event's page (ObjectActionsMixin) -------------------------------------------
+
+    def _one(self, request, event):
+        return self.get_queryset(request).filter(pk=event.pk)
+
+    @object_action(label="Publish", shown=_is(Event.Status.DRAFT), style="default")
+    def publish_one(self, request, event):
+        services.publish_events(events=self._one(request, event), acting_user=request.user)
+        return f"“{event}” published: it is now on the public site.", None
+
+    @object_action(label="Unpublish (back to draft)", shown=_is(Event.Status.PUBLISHED))
+    def unpublish_one(self, request, event):
+        if services.unpublish_events(events=self._one(request, event), acting_user=request.user):
+            return f"“{event}” unpublished: it is a draft again, off the public site.", None
+        return (
+            f"“{event}” is still published: people have registered, so cancel it instead "
+            "(they will be told).",
+            None,
+            messages.WARNING,
+        )
+
+    @object_action(label="Duplicate as a draft")
+    def duplicate_one(self, request, event):
+        (copy,) = services.duplicate_events(
+            events=self._one(request, event), acting_user=request.user
+        )
+        return (
+            f"“{event}” duplicated: this is the draft copy; set its date and publish it.",
+            reverse("admin:events_event_change", args=[copy.pk]),
+        )
 
     # Extra pages -------------------------------------------------------------------------------
 

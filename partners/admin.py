@@ -4,7 +4,13 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from iot_network.staff.mixins import ScopedAdminMixin, ScopedInlineMixin
+from iot_network.staff.mixins import (
+    ObjectActionsMixin,
+    ScopedAdminMixin,
+    ScopedInlineMixin,
+    object_action,
+    public_url,
+)
 
 from . import services
 from .forms import DecisionForm
@@ -18,12 +24,40 @@ from .models import (
 )
 
 
-class DecisionAdminMixin:
+def _pending(obj) -> bool:
+    return obj.status == "pending"
+
+
+class DecisionAdminMixin(ObjectActionsMixin):
     """Approve (one click) or decline (with a reason) pending rows, one at a time from the change
     page or in bulk from the list. The decision goes through ``decide`` (a service), which tells
     the partner and records who decided."""
 
     decision_noun = "item"
+    object_actions = ["approve_one"]
+
+    @property
+    def object_links(self):
+        meta = self.model._meta
+        return (
+            (
+                "Review and decline with a reason…",
+                f"{meta.app_label}_{meta.model_name}_review",
+                _pending,
+            ),
+        )
+
+    @object_action(label="Approve", shown=_pending, style="default")
+    def approve_one(self, request, obj):
+        if self._decide_many(request, [obj], approve=True, reason=""):
+            return f"“{obj}” approved; they have been told by email.", self._queue()
+        return f"“{obj}” was not approved.", None, messages.WARNING
+
+    def _queue(self) -> str:
+        """Back to what is still waiting for review."""
+        meta = self.model._meta
+        changelist = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+        return f"{changelist}?status__exact=pending"
 
     def decide(self, obj, *, approve: bool, reason: str, user):
         raise NotImplementedError
@@ -61,9 +95,7 @@ class DecisionAdminMixin:
             ):
                 verb = "approved" if approve else "declined"
                 self.message_user(request, f"{obj} {verb}; they have been told by email.")
-            meta = self.model._meta
-            queue = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
-            return redirect(f"{queue}?status__exact=pending")  # back to the review queue
+            return redirect(self._queue())
         return TemplateResponse(
             request,
             "admin/partners/review.html",
@@ -184,6 +216,9 @@ class OrganisationAdmin(
         ),
     ]
 
+    def view_on_site(self, organisation):
+        return public_url(organisation, Organisation.objects.in_directory())
+
     def decide(self, obj, *, approve, reason, user):
         services.decide_application(
             organisation=obj, approve=approve, reason=reason, decided_by=user
@@ -202,6 +237,9 @@ class OpportunityAdmin(DecisionAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     readonly_fields = ["status", "decision_reason", "decided_at", "decided_by", "created_by"]
     actions = ["approve_selected", "decline_selected", "close_selected"]
     change_form_template = "admin/partners/change_form.html"
+
+    def view_on_site(self, opportunity):
+        return public_url(opportunity, Opportunity.objects.live())
 
     def decide(self, obj, *, approve, reason, user):
         services.decide_opportunity(
