@@ -11,6 +11,7 @@ from iot_network.staff.mixins import (
     object_action,
     public_url,
 )
+from iot_network.web.identifiers import UKRLP_SEARCH_URL, companies_house_url
 
 from . import services
 from .forms import DecisionForm
@@ -62,6 +63,10 @@ class DecisionAdminMixin(ObjectActionsMixin):
     def decide(self, obj, *, approve: bool, reason: str, user):
         raise NotImplementedError
 
+    def review_context(self, request, obj) -> dict:
+        """What the review page shows beside the decision."""
+        return {}
+
     def get_urls(self):
         meta = self.model._meta
         return [
@@ -106,6 +111,7 @@ class DecisionAdminMixin(ObjectActionsMixin):
                 "title": f"Review {obj}",
                 "form": form,
                 "noun": self.decision_noun,
+                **self.review_context(request, obj),
             },
             status=400 if form.is_bound else 200,
         )
@@ -219,6 +225,30 @@ class OrganisationAdmin(
     def view_on_site(self, organisation):
         return public_url(organisation, Organisation.objects.in_directory())
 
+    def review_context(self, request, organisation):
+        application = (
+            Organisation.objects.select_related("sector")
+            .prefetch_related("institutes", "interests")
+            .get(pk=organisation.pk)
+        )
+        matches = list(Organisation.objects.possibly_the_same_as(application).order_by("name")[:20])
+        # Another IoT's partner is named only to its own staff; others see that one exists.
+        yours = set(
+            self.get_queryset(request)
+            .filter(pk__in=[m.pk for m in matches])
+            .values_list("pk", flat=True)
+        )
+        return {
+            "application": application,
+            "members": application.members.select_related("user").order_by("created_at"),
+            "possible_duplicates": [m for m in matches if m.pk in yours],
+            "hidden_duplicates": len(matches) - len(yours),
+            "companies_house_url": companies_house_url(application.companies_house_number)
+            if application.companies_house_number
+            else "",
+            "ukrlp_url": UKRLP_SEARCH_URL,
+        }
+
     def decide(self, obj, *, approve, reason, user):
         services.decide_application(
             organisation=obj, approve=approve, reason=reason, decided_by=user
@@ -240,6 +270,13 @@ class OpportunityAdmin(DecisionAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     def view_on_site(self, opportunity):
         return public_url(opportunity, Opportunity.objects.live())
+
+    def review_context(self, request, opportunity):
+        return {
+            "opportunity": Opportunity.objects.select_related(
+                "organisation", "institute", "course"
+            ).get(pk=opportunity.pk)
+        }
 
     def decide(self, obj, *, approve, reason, user):
         services.decide_opportunity(
