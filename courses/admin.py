@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils import timezone
 
 from iot_network.staff.mixins import (
     ObjectActionsMixin,
@@ -111,11 +112,47 @@ class SectorTagAdmin(ScopedAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class RepliedFilter(admin.EmptyFieldListFilter):
+    """Django's empty/not empty filter on ``replied_at``, in staff's words (the dashboard links
+    to ``?replied_at__isempty=1``)."""
+
+    WORDS = {"Empty": "Waiting for a reply", "Not empty": "Replied to"}
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = "reply"
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            for django_word, ours in self.WORDS.items():
+                if str(choice["display"]).startswith(django_word):
+                    choice["display"] = ours + str(choice["display"])[len(django_word) :]
+                    break
+            yield choice
+
+
 @admin.register(Enquiry)
 class EnquiryAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "course", "email", "created_at", "replied_at"]
-    list_filter = [("replied_at", admin.EmptyFieldListFilter), "course__institute"]
-    list_select_related = ["course"]
+    # The enquiries waiting for a reply, oldest first, with who to answer them (each IoT
+    # answers its own courses): see the README's "A week of IoT staff work".
+    list_display = [
+        "name",
+        "course",
+        "institute",
+        "email",
+        "phone",
+        "created_at",
+        "waiting",
+        "replied_at",
+    ]
+    list_filter = [
+        ("replied_at", RepliedFilter),
+        "created_at",
+        "consent_to_contact",
+        "course__institute",
+    ]
+    list_select_related = ["course__institute"]
+    ordering = ["replied_at", "created_at"]  # unanswered (NULL) first, oldest first
     search_fields = ["name", "email", "course__title"]
     date_hierarchy = "created_at"
     readonly_fields = [
@@ -131,6 +168,16 @@ class EnquiryAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="IoT", ordering="course__institute__name")
+    def institute(self, enquiry):
+        return enquiry.course.institute.name
+
+    @admin.display(description="days waiting")
+    def waiting(self, enquiry):
+        if enquiry.replied_at is not None:
+            return "–"
+        return (timezone.now() - enquiry.created_at).days
 
     @admin.action(description="Mark the selected enquiries as replied to", permissions=["change"])
     def mark_replied(self, request, queryset):

@@ -440,10 +440,61 @@ class SpeakerAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["name", "organisation"]
 
 
+class EventDateFilter(admin.SimpleListFilter):
+    title = "event date"
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [("upcoming", "Upcoming events"), ("past", "Past events")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "upcoming":
+            return queryset.filter(event__starts_at__gte=now)
+        if self.value() == "past":
+            return queryset.filter(event__starts_at__lt=now)
+        return queryset
+
+
+class NeedsFilter(admin.SimpleListFilter):
+    title = "access or dietary needs"
+    parameter_name = "needs"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Told us of needs"), ("no", "None given")]
+
+    def queryset(self, request, queryset):
+        none_given = Q(accessibility_needs="") & Q(dietary_needs="")
+        if self.value() == "yes":
+            return queryset.exclude(none_given)
+        if self.value() == "no":
+            return queryset.filter(none_given)
+        return queryset
+
+
 @admin.register(Registration)
 class RegistrationAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "email", "event", "status", "created_at"]
-    list_filter = ["status", "event__event_type", "event"]
+    # What staff check before an event (who is coming, who needs what, who is waiting for an
+    # offer) and after it (who attended): see the README's "A week of IoT staff work".
+    list_display = [
+        "name",
+        "email",
+        "organisation",
+        "event",
+        "event_date",
+        "status",
+        "offer_expires_at",
+        "needs",
+        "created_at",
+    ]
+    list_filter = [
+        EventDateFilter,
+        "status",
+        NeedsFilter,
+        "event__event_type",
+        "event__institute",
+        "event",
+    ]
     list_select_related = ["event"]
     search_fields = ["name", "email", "organisation", "event__title"]
     date_hierarchy = "created_at"
@@ -452,6 +503,22 @@ class RegistrationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # registrations come through the public form and its rules
+
+    @admin.display(description="event date", ordering="event__starts_at")
+    def event_date(self, registration):
+        return timezone.localtime(registration.event.starts_at).strftime("%-d %b %Y %H:%M")
+
+    @admin.display(description="needs")
+    def needs(self, registration):
+        told = [
+            label
+            for label, value in (
+                ("access", registration.accessibility_needs),
+                ("dietary", registration.dietary_needs),
+            )
+            if value
+        ]
+        return ", ".join(told).capitalize() or "–"
 
 
 @admin.register(Session)

@@ -1,8 +1,11 @@
+from datetime import timedelta
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 
 from iot_network.staff.mixins import (
     ObjectActionsMixin,
@@ -255,11 +258,51 @@ class OrganisationAdmin(
         )
 
 
+class ClosingFilter(admin.SimpleListFilter):
+    title = "closing date"
+    parameter_name = "closing"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("open", "Still open"),
+            ("soon", "Closing in the next 14 days"),
+            ("passed", "Closing date passed"),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "open":
+            return queryset.filter(closing_date__gte=today)
+        if self.value() == "soon":
+            return queryset.filter(closing_date__range=(today, today + timedelta(days=14)))
+        if self.value() == "passed":
+            return queryset.filter(closing_date__lt=today)
+        return queryset
+
+
 @admin.register(Opportunity)
 class OpportunityAdmin(DecisionAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     decision_noun = "opportunity"
-    list_display = ["title", "kind", "organisation", "institute", "closing_date", "status"]
-    list_filter = ["status", "kind", "institute__region", "institute"]
+    # Approving what partners post, and keeping live vacancies current: see the README's
+    # "A week of IoT staff work".
+    list_display = [
+        "title",
+        "kind",
+        "organisation",
+        "institute",
+        "created_at",
+        "closing_date",
+        "positions",
+        "status",
+    ]
+    list_filter = [
+        "status",
+        ClosingFilter,
+        "kind",
+        "organisation__status",
+        "institute__region",
+        "institute",
+    ]
     list_select_related = ["organisation", "institute"]
     search_fields = ["title", "organisation__name", "standard_reference"]
     date_hierarchy = "closing_date"

@@ -19,12 +19,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin import TabularInline
 from django.contrib.admin.utils import label_for_field, lookup_field, unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils.text import capfirst
 
 from iot_network.web.csv_export import csv_response
 
@@ -120,6 +122,19 @@ class ScopeRules:
                 field.queryset = related_admin.scoped_queryset(request, field.queryset, edit=True)
         return field
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and isinstance(field.widget, forms.SplitDateTimeWidget):
+            # The admin labels a date and time pair "Date:" and "Time:" with no <label>, so
+            # each box gets the field's name too: "Starts at: date".
+            for part, widget in zip(("date", "time"), field.widget.widgets, strict=True):
+                widget.attrs["aria-label"] = f"{capfirst(field.label)}: {part}"
+        elif field is not None and isinstance(self, TabularInline):
+            # A table's inputs sit under column headings, not beside a <label>.
+            widget = getattr(field.widget, "widget", field.widget)  # inside the "+" wrapper
+            widget.attrs.setdefault("aria-label", capfirst(field.label))
+        return field
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         return self._limit_choices(request, db_field, field)
@@ -206,6 +221,18 @@ class ScopedAdminMixin(ScopeRules):
 
 class ScopedInlineMixin(ScopeRules):
     """Inlines follow their parent: permission to change the parent is permission to change them."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class LabelledFormSet(formset):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                if "DELETE" in form.fields:  # a bare box under the "Delete?" heading
+                    form.fields["DELETE"].widget.attrs.setdefault("aria-label", "Delete this row")
+
+        LabelledFormSet.__name__ = formset.__name__
+        return LabelledFormSet
 
     def has_module_permission(self, request):
         return self._scope(request).is_staff_member
