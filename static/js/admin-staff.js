@@ -5,9 +5,20 @@
 (function () {
   "use strict";
 
+  // The field's <label>; in a table of rows there is none, so a hidden one from the select's
+  // own aria-label (which the server gives every field in a table).
   function labelFor(select) {
     if (!select || !select.id) return null;
     var label = document.querySelector('label[for="' + select.id + '"]');
+    if (!label && select.getAttribute("aria-label")) {
+      label = document.getElementById(select.id + "-label");
+      if (!label) {
+        label = document.createElement("span");
+        label.className = "visually-hidden";
+        label.textContent = select.getAttribute("aria-label");
+        select.parentNode.insertBefore(label, select);
+      }
+    }
     if (label && !label.id) label.id = select.id + "-label";
     return label;
   }

@@ -57,6 +57,51 @@ CUSTOM = {
 }
 
 
+def _member(organisation):
+    from partners.models import OrganisationMember
+    from tests.factories import UserFactory
+
+    return OrganisationMember.objects.create(organisation=organisation, user=UserFactory())
+
+
+def _run(course):
+    from tests.factories import CourseRunFactory
+
+    return CourseRunFactory(course=course)
+
+
+def _engagement(organisation):
+    from django.utils import timezone
+
+    from partners.models import Engagement
+
+    return Engagement.objects.create(
+        organisation=organisation,
+        institute=organisation.institutes.first(),
+        kind="talk",
+        occurred_on=timezone.localdate(),
+    )
+
+
+def _session(event):
+    from tests.factories import SessionFactory
+
+    return SessionFactory(event=event)
+
+
+def _inline_rows():
+    from courses.models import CourseRun
+    from events.models import Session
+    from partners.models import Engagement, OrganisationMember
+
+    return {
+        OrganisationMember: _member,
+        CourseRun: _run,
+        Engagement: _engagement,
+        Session: _session,
+    }
+
+
 def admin_url_names(patterns=None, namespace=""):
     for pattern in patterns if patterns is not None else get_resolver().url_patterns:
         if isinstance(pattern, URLResolver):
@@ -92,7 +137,18 @@ def workspace(transactional_db, reference_data, live_server):
     from tests.factories import InstituteFactory, staff_user
 
     home = InstituteFactory(name="Sweep Institute of Technology", slug="sweep-iot")
-    rows = {model._meta.label: MAKERS[model](home).pk for model, _ in REGISTRY}
+    made = {model._meta.label: MAKERS[model](home) for model, _ in REGISTRY}
+    rows = {label: obj.pk for label, obj in made.items()}
+    # A row in every inline table, so the inlines' fields are swept as well as the parents'.
+    for model, model_admin in REGISTRY:
+        for inline in model_admin.inlines:
+            fk = next(
+                f.name
+                for f in inline.model._meta.fields
+                if f.is_relation and f.related_model is model
+            )
+            if not inline.model._default_manager.filter(**{fk: made[model._meta.label]}).exists():
+                _inline_rows()[inline.model](made[model._meta.label])
     cookies = {
         "iot-staff": session_cookie(staff_user("iot-staff", [home]), live_server),
         "national": session_cookie(staff_user("national-admin"), live_server),
