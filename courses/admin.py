@@ -2,8 +2,15 @@ from functools import partial
 
 from django.contrib import admin, messages
 from django.urls import path
+from django.utils import timezone
 
-from iot_network.staff.mixins import ScopedAdminMixin, ScopedInlineMixin
+from iot_network.staff.mixins import (
+    ObjectActionsMixin,
+    ScopedAdminMixin,
+    ScopedInlineMixin,
+    object_action,
+    public_url,
+)
 
 from . import services
 from .bulk import admin_views as bulk
@@ -21,7 +28,7 @@ class CourseRunInline(ScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class CourseAdmin(ObjectActionsMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["title", "institute", "level", "qualification_type", "status", "updated_at"]
     list_filter = [
         "status",
@@ -37,6 +44,7 @@ class CourseAdmin(ScopedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["institute", "route", "sector_tags", "partner_employers"]
     inlines = [CourseRunInline]
     actions = ["publish", "unpublish"]
+    object_actions = ["publish_one", "unpublish_one"]
     readonly_fields = ["published_at", "created_at", "updated_at"]
     fieldsets = [
         (
@@ -86,6 +94,26 @@ class CourseAdmin(ScopedAdminMixin, admin.ModelAdmin):
             obj.publish()
         super().save_model(request, obj, form, change)
 
+    def view_on_site(self, course):
+        return public_url(course, Course.objects.published())
+
+    def _one(self, request, course):
+        return self.get_queryset(request).filter(pk=course.pk)
+
+    @object_action(
+        label="Publish", shown=lambda c: c.status == Course.Status.DRAFT, style="default"
+    )
+    def publish_one(self, request, course):
+        services.publish_courses(courses=self._one(request, course), acting_user=request.user)
+        return f"“{course}” published: learners can now find it.", None
+
+    @object_action(
+        label="Unpublish (back to draft)", shown=lambda c: c.status == Course.Status.PUBLISHED
+    )
+    def unpublish_one(self, request, course):
+        services.unpublish_courses(courses=self._one(request, course), acting_user=request.user)
+        return f"“{course}” unpublished: it is a draft again, off the public site.", None
+
     @admin.action(description="Publish the selected courses", permissions=["change"])
     def publish(self, request, queryset):
         count = services.publish_courses(courses=queryset, acting_user=request.user)
@@ -107,11 +135,47 @@ class SectorTagAdmin(ScopedAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class RepliedFilter(admin.EmptyFieldListFilter):
+    """Django's empty/not empty filter on ``replied_at``, in staff's words (the dashboard links
+    to ``?replied_at__isempty=1``)."""
+
+    WORDS = {"Empty": "Waiting for a reply", "Not empty": "Replied to"}
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = "reply"
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            for django_word, ours in self.WORDS.items():
+                if str(choice["display"]).startswith(django_word):
+                    choice["display"] = ours + str(choice["display"])[len(django_word) :]
+                    break
+            yield choice
+
+
 @admin.register(Enquiry)
 class EnquiryAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "course", "email", "created_at", "replied_at"]
-    list_filter = [("replied_at", admin.EmptyFieldListFilter), "course__institute"]
-    list_select_related = ["course"]
+    # The enquiries waiting for a reply, oldest first, with who to answer them (each IoT
+    # answers its own courses): see the README's "A week of IoT staff work".
+    list_display = [
+        "name",
+        "course",
+        "institute",
+        "email",
+        "phone",
+        "created_at",
+        "waiting",
+        "replied_at",
+    ]
+    list_filter = [
+        ("replied_at", RepliedFilter),
+        "created_at",
+        "consent_to_contact",
+        "course__institute",
+    ]
+    list_select_related = ["course__institute"]
+    ordering = ["replied_at", "created_at"]  # unanswered (NULL) first, oldest first
     search_fields = ["name", "email", "course__title"]
     date_hierarchy = "created_at"
     readonly_fields = [
@@ -127,6 +191,16 @@ class EnquiryAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="IoT", ordering="course__institute__name")
+    def institute(self, enquiry):
+        return enquiry.course.institute.name
+
+    @admin.display(description="days waiting")
+    def waiting(self, enquiry):
+        if enquiry.replied_at is not None:
+            return "–"
+        return (timezone.now() - enquiry.created_at).days
 
     @admin.action(description="Mark the selected enquiries as replied to", permissions=["change"])
     def mark_replied(self, request, queryset):

@@ -12,7 +12,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from iot_network.staff import audit
-from iot_network.staff.mixins import ScopedAdminMixin, ScopedInlineMixin
+from iot_network.staff.mixins import (
+    ObjectActionsMixin,
+    ScopedAdminMixin,
+    ScopedInlineMixin,
+    object_action,
+    public_url,
+)
 from iot_network.web.csv_export import csv_response
 
 from . import services
@@ -67,8 +73,12 @@ class MessageForm(forms.Form):
     )
 
 
+def _is(*statuses):
+    return lambda event: event.status in statuses
+
+
 @admin.register(Event)
-class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class EventAdmin(ObjectActionsMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "event_type",
@@ -94,6 +104,13 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):
     inlines = [SessionInline]
     readonly_fields = ["status", "cancellation_reason", "sequence", "created_at", "updated_at"]
     actions = ["publish", "duplicate", "export_attendees"]
+    object_actions = ["publish_one", "unpublish_one", "duplicate_one"]
+    object_links = (
+        ("Cancel event…", "events_event_cancel", _is(Event.Status.DRAFT, Event.Status.PUBLISHED)),
+        ("Check-in", "events_event_check_in", _is(Event.Status.PUBLISHED)),
+        ("Summary", "events_event_summary", lambda event: True),
+        ("Message registrants", "events_event_message", _is(Event.Status.PUBLISHED)),
+    )
     fieldsets = [
         (
             None,
@@ -211,6 +228,40 @@ class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):
             ),
         )
         return response
+
+    def view_on_site(self, event):
+        return public_url(event, Event.objects.visible())
+
+    # Buttons on the event's page (ObjectActionsMixin) -------------------------------------------
+
+    def _one(self, request, event):
+        return self.get_queryset(request).filter(pk=event.pk)
+
+    @object_action(label="Publish", shown=_is(Event.Status.DRAFT), style="default")
+    def publish_one(self, request, event):
+        services.publish_events(events=self._one(request, event), acting_user=request.user)
+        return f"“{event}” published: it is now on the public site.", None
+
+    @object_action(label="Unpublish (back to draft)", shown=_is(Event.Status.PUBLISHED))
+    def unpublish_one(self, request, event):
+        if services.unpublish_events(events=self._one(request, event), acting_user=request.user):
+            return f"“{event}” unpublished: it is a draft again, off the public site.", None
+        return (
+            f"“{event}” is still published: people have registered, so cancel it instead "
+            "(they will be told).",
+            None,
+            messages.WARNING,
+        )
+
+    @object_action(label="Duplicate as a draft")
+    def duplicate_one(self, request, event):
+        (copy,) = services.duplicate_events(
+            events=self._one(request, event), acting_user=request.user
+        )
+        return (
+            f"“{event}” duplicated: this is the draft copy; set its date and publish it.",
+            reverse("admin:events_event_change", args=[copy.pk]),
+        )
 
     # Extra pages -------------------------------------------------------------------------------
 
@@ -389,10 +440,61 @@ class SpeakerAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["name", "organisation"]
 
 
+class EventDateFilter(admin.SimpleListFilter):
+    title = "event date"
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [("upcoming", "Upcoming events"), ("past", "Past events")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "upcoming":
+            return queryset.filter(event__starts_at__gte=now)
+        if self.value() == "past":
+            return queryset.filter(event__starts_at__lt=now)
+        return queryset
+
+
+class NeedsFilter(admin.SimpleListFilter):
+    title = "access or dietary needs"
+    parameter_name = "needs"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Told us of needs"), ("no", "None given")]
+
+    def queryset(self, request, queryset):
+        none_given = Q(accessibility_needs="") & Q(dietary_needs="")
+        if self.value() == "yes":
+            return queryset.exclude(none_given)
+        if self.value() == "no":
+            return queryset.filter(none_given)
+        return queryset
+
+
 @admin.register(Registration)
 class RegistrationAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "email", "event", "status", "created_at"]
-    list_filter = ["status", "event__event_type", "event"]
+    # What staff check before an event (who is coming, who needs what, who is waiting for an
+    # offer) and after it (who attended): see the README's "A week of IoT staff work".
+    list_display = [
+        "name",
+        "email",
+        "organisation",
+        "event",
+        "event_date",
+        "status",
+        "offer_expires_at",
+        "needs",
+        "created_at",
+    ]
+    list_filter = [
+        EventDateFilter,
+        "status",
+        NeedsFilter,
+        "event__event_type",
+        "event__institute",
+        "event",
+    ]
     list_select_related = ["event"]
     search_fields = ["name", "email", "organisation", "event__title"]
     date_hierarchy = "created_at"
@@ -401,6 +503,22 @@ class RegistrationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # registrations come through the public form and its rules
+
+    @admin.display(description="event date", ordering="event__starts_at")
+    def event_date(self, registration):
+        return timezone.localtime(registration.event.starts_at).strftime("%-d %b %Y %H:%M")
+
+    @admin.display(description="needs")
+    def needs(self, registration):
+        told = [
+            label
+            for label, value in (
+                ("access", registration.accessibility_needs),
+                ("dietary", registration.dietary_needs),
+            )
+            if value
+        ]
+        return ", ".join(told).capitalize() or "–"
 
 
 @admin.register(Session)

@@ -415,6 +415,23 @@ def publish_events(*, events: QuerySet[Event], acting_user) -> int:
 
 
 @transaction.atomic
+def unpublish_events(*, events: QuerySet[Event], acting_user) -> int:
+    """Take published events that nobody has registered for back to draft; returns how many.
+    An event people have registered for stays published: cancelling it tells them."""
+    published = list(
+        Event.objects.select_for_update()
+        .filter(pk__in=events.values("pk"), status=Event.Status.PUBLISHED)
+        .exclude(registrations__status__in=Registration.ACTIVE)
+    )
+    now = timezone.now()
+    for event in published:
+        event.status, event.updated_at = Event.Status.DRAFT, now
+    Event.objects.bulk_update(published, ["status", "updated_at"])
+    audit.record_many(actor=acting_user, action="unpublished event", targets=published)
+    return len(published)
+
+
+@transaction.atomic
 def duplicate_events(*, events: QuerySet[Event], acting_user) -> list[Event]:
     """A draft copy of each event, with its routes and agenda, for the next date to be set."""
     copies = []

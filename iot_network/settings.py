@@ -114,9 +114,10 @@ TEMPLATES = [
                 "iot_network.web.context_processors.site",
                 "iot_network.web.context_processors.shortlist",
             ],
-            "loaders": _template_loaders
-            if DEBUG
-            else [("django.template.loaders.cached.Loader", _template_loaders)],
+            # Cached with DEBUG on too: parsing every admin template on each request made the
+            # add-event page take seconds under `make run`; runserver's autoreloader empties the
+            # cache when a template changes.
+            "loaders": [("django.template.loaders.cached.Loader", _template_loaders)],
         },
     }
 ]

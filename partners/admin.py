@@ -1,10 +1,20 @@
+from datetime import timedelta
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 
-from iot_network.staff.mixins import ScopedAdminMixin, ScopedInlineMixin
+from iot_network.staff.mixins import (
+    ObjectActionsMixin,
+    ScopedAdminMixin,
+    ScopedInlineMixin,
+    object_action,
+    public_url,
+)
+from iot_network.web.identifiers import UKRLP_SEARCH_URL, companies_house_url
 
 from . import services
 from .forms import DecisionForm
@@ -18,15 +28,47 @@ from .models import (
 )
 
 
-class DecisionAdminMixin:
+def _pending(obj) -> bool:
+    return obj.status == "pending"
+
+
+class DecisionAdminMixin(ObjectActionsMixin):
     """Approve (one click) or decline (with a reason) pending rows, one at a time from the change
     page or in bulk from the list. The decision goes through ``decide`` (a service), which tells
     the partner and records who decided."""
 
     decision_noun = "item"
+    object_actions = ["approve_one"]
+
+    @property
+    def object_links(self):
+        meta = self.model._meta
+        return (
+            (
+                "Review and decline with a reason…",
+                f"{meta.app_label}_{meta.model_name}_review",
+                _pending,
+            ),
+        )
+
+    @object_action(label="Approve", shown=_pending, style="default")
+    def approve_one(self, request, obj):
+        if self._decide_many(request, [obj], approve=True, reason=""):
+            return f"“{obj}” approved; they have been told by email.", self._queue()
+        return f"“{obj}” was not approved.", None, messages.WARNING
+
+    def _queue(self) -> str:
+        """Back to what is still waiting for review."""
+        meta = self.model._meta
+        changelist = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+        return f"{changelist}?status__exact=pending"
 
     def decide(self, obj, *, approve: bool, reason: str, user):
         raise NotImplementedError
+
+    def review_context(self, request, obj) -> dict:
+        """What the review page shows beside the decision."""
+        return {}
 
     def get_urls(self):
         meta = self.model._meta
@@ -61,9 +103,7 @@ class DecisionAdminMixin:
             ):
                 verb = "approved" if approve else "declined"
                 self.message_user(request, f"{obj} {verb}; they have been told by email.")
-            meta = self.model._meta
-            queue = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
-            return redirect(f"{queue}?status__exact=pending")  # back to the review queue
+            return redirect(self._queue())
         return TemplateResponse(
             request,
             "admin/partners/review.html",
@@ -74,6 +114,7 @@ class DecisionAdminMixin:
                 "title": f"Review {obj}",
                 "form": form,
                 "noun": self.decision_noun,
+                **self.review_context(request, obj),
             },
             status=400 if form.is_bound else 200,
         )
@@ -184,17 +225,84 @@ class OrganisationAdmin(
         ),
     ]
 
+    def view_on_site(self, organisation):
+        return public_url(organisation, Organisation.objects.in_directory())
+
+    def review_context(self, request, organisation):
+        application = (
+            Organisation.objects.select_related("sector")
+            .prefetch_related("institutes", "interests")
+            .get(pk=organisation.pk)
+        )
+        matches = list(Organisation.objects.possibly_the_same_as(application).order_by("name")[:20])
+        # Another IoT's partner is named only to its own staff; others see that one exists.
+        yours = set(
+            self.get_queryset(request)
+            .filter(pk__in=[m.pk for m in matches])
+            .values_list("pk", flat=True)
+        )
+        return {
+            "application": application,
+            "members": application.members.select_related("user").order_by("created_at"),
+            "possible_duplicates": [m for m in matches if m.pk in yours],
+            "hidden_duplicates": len(matches) - len(yours),
+            "companies_house_url": companies_house_url(application.companies_house_number)
+            if application.companies_house_number
+            else "",
+            "ukrlp_url": UKRLP_SEARCH_URL,
+        }
+
     def decide(self, obj, *, approve, reason, user):
         services.decide_application(
             organisation=obj, approve=approve, reason=reason, decided_by=user
         )
 
 
+class ClosingFilter(admin.SimpleListFilter):
+    title = "closing date"
+    parameter_name = "closing"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("open", "Still open"),
+            ("soon", "Closing in the next 14 days"),
+            ("passed", "Closing date passed"),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "open":
+            return queryset.filter(closing_date__gte=today)
+        if self.value() == "soon":
+            return queryset.filter(closing_date__range=(today, today + timedelta(days=14)))
+        if self.value() == "passed":
+            return queryset.filter(closing_date__lt=today)
+        return queryset
+
+
 @admin.register(Opportunity)
 class OpportunityAdmin(DecisionAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     decision_noun = "opportunity"
-    list_display = ["title", "kind", "organisation", "institute", "closing_date", "status"]
-    list_filter = ["status", "kind", "institute__region", "institute"]
+    # Approving what partners post, and keeping live vacancies current: see the README's
+    # "A week of IoT staff work".
+    list_display = [
+        "title",
+        "kind",
+        "organisation",
+        "institute",
+        "created_at",
+        "closing_date",
+        "positions",
+        "status",
+    ]
+    list_filter = [
+        "status",
+        ClosingFilter,
+        "kind",
+        "organisation__status",
+        "institute__region",
+        "institute",
+    ]
     list_select_related = ["organisation", "institute"]
     search_fields = ["title", "organisation__name", "standard_reference"]
     date_hierarchy = "closing_date"
@@ -202,6 +310,16 @@ class OpportunityAdmin(DecisionAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     readonly_fields = ["status", "decision_reason", "decided_at", "decided_by", "created_by"]
     actions = ["approve_selected", "decline_selected", "close_selected"]
     change_form_template = "admin/partners/change_form.html"
+
+    def view_on_site(self, opportunity):
+        return public_url(opportunity, Opportunity.objects.live())
+
+    def review_context(self, request, opportunity):
+        return {
+            "opportunity": Opportunity.objects.select_related(
+                "organisation", "institute", "course"
+            ).get(pk=opportunity.pk)
+        }
 
     def decide(self, obj, *, approve, reason, user):
         services.decide_opportunity(

@@ -48,6 +48,16 @@ class OrganisationQuerySet(ScopedQuerySet):
         """Approved partners who agreed to be listed publicly."""
         return self.approved().filter(listed_in_directory=True)
 
+    def possibly_the_same_as(self, organisation: "Organisation") -> "OrganisationQuerySet":
+        """Other organisations that may be ``organisation`` applying again: the same name, or
+        the same postcode, website or phone number (identifiers are unique, so never clash)."""
+        same = Q(name__iexact=organisation.name.strip())
+        for field in ("postcode", "website", "contact_phone"):
+            value = getattr(organisation, field).strip()
+            if value:
+                same |= Q(**{f"{field}__iexact": value})
+        return self.exclude(pk=organisation.pk).filter(same)
+
 
 class Organisation(models.Model):
     """An employer or provider that works with one or more Institutes of Technology."""

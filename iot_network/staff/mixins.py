@@ -13,10 +13,20 @@ Declare on each ModelAdmin:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from django import forms
-from django.contrib.admin.utils import label_for_field, lookup_field
+from django.contrib import messages
+from django.contrib.admin import TabularInline
+from django.contrib.admin.utils import label_for_field, lookup_field, unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.text import capfirst
 
 from iot_network.web.csv_export import csv_response
 
@@ -112,6 +122,19 @@ class ScopeRules:
                 field.queryset = related_admin.scoped_queryset(request, field.queryset, edit=True)
         return field
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and isinstance(field.widget, forms.SplitDateTimeWidget):
+            # The admin labels a date and time pair "Date:" and "Time:" with no <label>, so
+            # each box gets the field's name too: "Starts at: date".
+            for part, widget in zip(("date", "time"), field.widget.widgets, strict=True):
+                widget.attrs["aria-label"] = f"{capfirst(field.label)}: {part}"
+        elif field is not None and isinstance(self, TabularInline):
+            # A table's inputs sit under column headings, not beside a <label>.
+            widget = getattr(field.widget, "widget", field.widget)  # inside the "+" wrapper
+            widget.attrs.setdefault("aria-label", capfirst(field.label))
+        return field
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         return self._limit_choices(request, db_field, field)
@@ -199,6 +222,18 @@ class ScopedAdminMixin(ScopeRules):
 class ScopedInlineMixin(ScopeRules):
     """Inlines follow their parent: permission to change the parent is permission to change them."""
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class LabelledFormSet(formset):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                if "DELETE" in form.fields:  # a bare box under the "Delete?" heading
+                    form.fields["DELETE"].widget.attrs.setdefault("aria-label", "Delete this row")
+
+        LabelledFormSet.__name__ = formset.__name__
+        return LabelledFormSet
+
     def has_module_permission(self, request):
         return self._scope(request).is_staff_member
 
@@ -235,3 +270,110 @@ def export_as_csv(modeladmin, request, queryset):
 
 export_as_csv.short_description = "Export selected as CSV"
 export_as_csv.allowed_permissions = ("view",)
+
+
+# Buttons on one object's page -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ObjectAction:
+    name: str
+    label: str
+    shown: Callable[[Any], bool]
+    permission: str
+    style: str
+
+
+def object_action(
+    *,
+    label: str,
+    shown: Callable[[Any], bool] = lambda obj: True,
+    permission: str = "change",
+    style: str = "",
+):
+    """Mark a ModelAdmin method ``(self, request, obj) -> (message, next_url or None[, level])``
+    as a button on the object's change page. The method calls a service (which audits); the
+    button posts to ``<pk>/do/<name>/``, so the action is never a GET."""
+
+    def decorate(method):
+        method.object_action = ObjectAction(method.__name__, label, shown, permission, style)
+        return method
+
+    return decorate
+
+
+class ObjectActionsMixin:
+    """The main actions for one object (publish, duplicate, approve...) as buttons on its change
+    page. Declare ``object_actions = ["publish_one", ...]`` (methods marked with
+    ``@object_action``) and ``object_links`` (GET pages of the admin: ``(label, url name)``).
+    Out-of-scope objects are a 404 (``ScopedAdminMixin.get_object``); in-scope objects the user
+    may not change are a 403, like every other admin page."""
+
+    object_actions: tuple[str, ...] = ()
+    object_links: tuple[tuple[str, str, Callable[[Any], bool]], ...] = ()
+
+    def get_urls(self):
+        meta = self.model._meta
+        return [
+            path(
+                "<path:object_id>/do/<slug:action>/",
+                self.admin_site.admin_view(self.object_action_view),
+                name=f"{meta.app_label}_{meta.model_name}_do",
+            ),
+        ] + super().get_urls()
+
+    def _object_action(self, name: str) -> ObjectAction | None:
+        if name not in self.object_actions:
+            return None
+        return getattr(getattr(self, name, None), "object_action", None)
+
+    def _allowed(self, request, obj, action: ObjectAction) -> bool:
+        return getattr(self, f"has_{action.permission}_permission")(request, obj)
+
+    def object_action_view(self, request, object_id, action):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        spec = self._object_action(action)
+        if spec is None:
+            raise Http404("No such action.")
+        obj = self.get_object(request, unquote(object_id))
+        if not self._allowed(request, obj, spec):
+            raise PermissionDenied
+        message, next_url, *level = getattr(self, action)(request, obj)
+        self.message_user(request, message, *(level or [messages.SUCCESS]))
+        meta = self.model._meta
+        return redirect(
+            next_url or reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+        )
+
+    def object_buttons(self, request, obj) -> dict:
+        """What the change page's "Actions" panel offers for ``obj`` to this user."""
+        meta = self.model._meta
+        buttons = [
+            {
+                "label": spec.label,
+                "style": spec.style,
+                "url": reverse(
+                    f"admin:{meta.app_label}_{meta.model_name}_do", args=[obj.pk, spec.name]
+                ),
+            }
+            for spec in filter(None, map(self._object_action, self.object_actions))
+            if spec.shown(obj) and self._allowed(request, obj, spec)
+        ]
+        links = [
+            {"label": label, "url": reverse(f"admin:{url_name}", args=[obj.pk])}
+            for label, url_name, shown in self.object_links
+            if shown(obj)
+        ]
+        return {"object_buttons": buttons, "object_links": links}
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk is not None:
+            context.update(self.object_buttons(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+def public_url(obj, public_rows: models.QuerySet) -> str | None:
+    """``obj``'s public page when the public may see it (``public_rows`` is the read rule the
+    public views use), else None: the admin then hides "View on site" rather than link to a 404."""
+    return obj.get_absolute_url() if public_rows.filter(pk=obj.pk).exists() else None

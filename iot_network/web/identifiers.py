@@ -73,3 +73,12 @@ def validate_companies_house_number(value: str) -> None:
 def validate_postcode(value: str) -> None:
     if value and normalise_postcode(value) != value:
         raise ValidationError("Enter a UK postcode, like SW1A 1AA.", code="invalid_postcode")
+
+
+def companies_house_url(number: str) -> str:
+    """The company's public record at Companies House, to check an applicant's number."""
+    return f"https://find-and-update.company-information.service.gov.uk/company/{number}"
+
+
+# The UK Register of Learning Providers has no address per UKPRN: staff search it by number.
+UKRLP_SEARCH_URL = "https://www.ukrlp.co.uk/"

@@ -42,11 +42,13 @@ def test_staff_approve_an_application_in_one_click_and_the_applicant_is_told(
     client, staff, application, deliver_on_commit, django_capture_on_commit_callbacks, mailoutbox
 ):
     change_page = client.get(f"/admin/partners/organisation/{application.pk}/change/")
-    assert 'name="decision" value="approve"' in change_page.content.decode()
+    approve = f"/admin/partners/organisation/{application.pk}/do/approve_one/"
+    assert f'action="{approve}"' in change_page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        response = review(client, application, decision="approve")
+        response = client.post(approve)
     assert response.status_code == 302
     assert response["Location"].endswith("?status__exact=pending")
+    assert "“Acme Ltd” approved" in client.get(response["Location"]).content.decode()
     application.refresh_from_db()
     assert application.status == Organisation.Status.APPROVED
     assert application.decided_by == staff
