@@ -42,6 +42,21 @@ CUSTOM = {
     "admin:partners_opportunity_review": lambda rows: (
         f"/admin/partners/opportunity/{rows['partners.Opportunity']}/review/"
     ),
+    "admin:courses_course_import": lambda rows: "/admin/courses/course/import/",
+    "admin:courses_course_import_help": lambda rows: "/admin/courses/course/import/help/",
+    "admin:stories_story_review": lambda rows: (
+        f"/admin/stories/story/{rows['stories.Story']}/review/"
+    ),
+    "admin:stories_story_preview": lambda rows: (
+        f"/admin/stories/story/{rows['stories.Story']}/preview/"
+    ),
+    "admin:newsletter_issue_send": lambda rows: (
+        f"/admin/newsletter/issue/{rows['newsletter.Issue']}/send/"
+    ),
+    # An upload's preview and confirm pages need an uploaded file: the journey in
+    # tests/browser/test_course_upload.py runs axe on each.
+    "admin:courses_course_import_detail": None,
+    "admin:courses_course_import_confirm": None,
     # Not pages: sign-in and out go through the site's account pages (swept there), the rest
     # are POST-only actions, redirects, JSON or JavaScript.
     "admin:login": None,
@@ -54,6 +69,13 @@ CUSTOM = {
     "admin:events_event_do": None,
     "admin:partners_organisation_do": None,
     "admin:partners_opportunity_do": None,
+    "admin:stories_story_do": None,
+    # Files and JSON: templates, downloads, an upload's progress, a newsletter's preview frame.
+    "admin:courses_course_import_template": None,
+    "admin:courses_course_import_download": None,
+    "admin:courses_course_import_progress": None,
+    "admin:impact_evaluationreport_download": None,
+    "admin:newsletter_issue_preview": None,
 }
 
 

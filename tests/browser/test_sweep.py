@@ -75,6 +75,7 @@ PAGES = [
     ("stories:propose-case-study", "/partner-area/sweep-robotics-ltd/case-studies/new/", "owner"),
     ("stories:case-study", "CASE_STUDY", "owner"),
     ("newsletter:archive", "/newsletter/", None),
+    ("impact:network", "/impact/", None),
     ("newsletter:subscribe", "/newsletter/subscribe/", None),
     ("newsletter:issue", "ISSUE", None),
     (None, "/no-such-page/", None),  # 404
@@ -101,6 +102,8 @@ NOT_SWEPT = {
     "api:institutes", "api:institute", "api:routes", "api:route", "api:opportunities",
     "api:opportunity",
     "stories:feed", "stories:institute-feed", "newsletter:confirm",
+    # A POST-only button on the registration's manage page; CSV downloads.
+    "events:withdraw_equality", "impact:download",
 }  # fmt: skip
 
 

@@ -47,6 +47,7 @@ COVERED_HERE = {
     "events:cancel",
     "events:accept_offer",
     "events:feedback",
+    "events:withdraw_equality",
     "partners:detail",
     "partners:opportunity",
     "partners:accept-invitation",
@@ -56,6 +57,14 @@ COVERED_HERE = {
 COVERED_ELSEWHERE = {f"partners:{name}" for name in ORGANISATION_URL_NAMES} | {
     # tests/api/test_privacy.py: drafts, hidden opportunities and made-up ids are 404
     "api:course", "api:event", "api:institute", "api:opportunity", "api:route",
+    # tests/stories: drafts 404 (test_pages), another organisation's case studies 404 (test_admin),
+    # an unknown IoT's feed 404
+    "stories:detail", "stories:institute-feed", "stories:case-studies",
+    "stories:propose-case-study", "stories:case-study",
+    # tests/newsletter: a forged confirmation token and an unsent issue are 404
+    "newsletter:confirm", "newsletter:issue",
+    # tests/impact: unknown scopes and names are 404; the figures are public
+    "impact:download",
 }  # fmt: skip
 
 
@@ -97,7 +106,9 @@ def test_made_up_slugs_are_404(client, path):
     assert client.get(path).status_code == 404
 
 
-@pytest.mark.parametrize("suffix", ["", "confirmed/", "cancel/", "accept/", "feedback/"])
+@pytest.mark.parametrize(
+    "suffix", ["", "confirmed/", "cancel/", "accept/", "feedback/", "equality/withdraw/"]
+)
 def test_registration_links_work_only_with_their_own_token(client, suffix):
     start = timezone.now() - timedelta(days=1)  # over, so the feedback page is open too
     event = EventFactory(starts_at=start, ends_at=start + timedelta(hours=2))

@@ -6,14 +6,16 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
-from courses.models import Course, CourseRun, Enquiry
+from courses.models import Course, CourseImport, CourseRun, Enquiry
 from events.models import Event, Feedback, Registration, Session
 from institutes.models import Institute
+from iot_network.impact.models import EvaluationReport
 from iot_network.notifications.models import Message
 from iot_network.notifications.services import notify
 from iot_network.staff import audit
 from iot_network.staff.models import AuditEntry, StaffMembership
 from iot_network.staff.scoping import institute_ids, institute_path_of
+from newsletter.models import Subscriber
 from partners.models import (
     Engagement,
     Invitation,
@@ -22,6 +24,7 @@ from partners.models import (
     OrganisationMember,
     SkillsNeed,
 )
+from stories.models import Story
 from tests.factories import InstituteFactory, OrganisationFactory, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +88,10 @@ DECLARED = {
     Message: "institutes",
     AuditEntry: "institutes",
     StaffMembership: "institute",
+    CourseImport: "institute",
+    EvaluationReport: "institute",
+    Story: "institutes",
+    Subscriber: "institutes",
 }
 
 

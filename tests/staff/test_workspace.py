@@ -82,7 +82,7 @@ def test_guessing_the_second_factor_is_throttled(client):
     wrong = f"{(int(right) + 500_000) % 1_000_000:06d}"
     for _ in range(5):
         page = client.post("/account/2fa/authenticate/", {"code": wrong})
-        assert page.status_code == 200 and "Incorrect code" in page.content.decode()
+        assert page.status_code == 200 and "The code is not correct" in page.content.decode()
     page = client.post("/account/2fa/authenticate/", {"code": right})
     assert "Too many failed login attempts" in page.content.decode()
     assert "_auth_user_id" not in client.session
@@ -125,7 +125,7 @@ def test_dashboard_counts_only_the_users_institutes(client):
     assert dashboard["registrations_total"] == 6
     assert {event.institute for event in dashboard["events"]} == {home}
     chart = client.get("/admin/").content.decode()
-    assert "<svg" in chart and "Registrations per week" in chart
+    assert "<svg" in chart and "Bar chart of registrations per week" in chart
 
 
 def test_admin_changes_and_staff_actions_are_audited(client):
