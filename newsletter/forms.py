@@ -32,7 +32,11 @@ class SubscribeForm(NamedErrorsMixin, forms.Form):
 class ScheduleForm(forms.Form):
     send_at = forms.SplitDateTimeField(
         label="Send at",
-        widget=forms.SplitDateTimeWidget(date_attrs={"type": "date"}, time_attrs={"type": "time"}),
+        # The label names the date box; each part gets its own name, as the admin's do.
+        widget=forms.SplitDateTimeWidget(
+            date_attrs={"type": "date", "aria-label": "Send at: date"},
+            time_attrs={"type": "time", "aria-label": "Send at: time"},
+        ),
     )
 
     def clean_send_at(self):
