@@ -115,11 +115,11 @@ def tell(registration: Registration, **kwargs) -> None:
     notify_many([notification(registration, **kwargs)])
 
 
-def confirmation(
+def confirmation_mail(
     registration: Registration, *, promoted: bool = False, invite: Attachment | None = None
-) -> None:
+) -> Notification:
     event = registration.event
-    tell(
+    return notification(
         registration,
         kind="event-registration-confirmed",
         key=f"event-confirmed:{event.pk}:{registration.pk}:{event.sequence}",
@@ -129,14 +129,24 @@ def confirmation(
     )
 
 
-def waiting(registration: Registration, position: int) -> None:
+def confirmation(
+    registration: Registration, *, promoted: bool = False, invite: Attachment | None = None
+) -> None:
+    notify_many([confirmation_mail(registration, promoted=promoted, invite=invite)])
+
+
+def waiting_mail(registration: Registration, *, position: int) -> Notification:
     event = registration.event
-    tell(
+    return notification(
         registration,
         kind="event-waiting-list",
         key=f"event-waiting:{event.pk}:{registration.pk}",
         context={"position": position},
     )
+
+
+def waiting(registration: Registration, position: int) -> None:
+    notify_many([waiting_mail(registration, position=position)])
 
 
 def offer(registration: Registration) -> None:

@@ -10,15 +10,21 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from iot_network.notifications.services import Attachment, notify_many
+from iot_network.notifications.services import (
+    Attachment,
+    Notification,
+    dispatch_on_commit,
+    notify_many,
+)
 from iot_network.staff import audit
+from iot_network.staff.scoping import institute_ids
 
-from . import notices
+from . import notices, registering
 from .models import Event, Feedback, Registration, RegistrationEquality, RegistrationState, Session
 
 Status = Registration.Status
@@ -89,6 +95,7 @@ def _check_sessions(
 # registration benchmark reads it from this logger.
 lock_log = logging.getLogger("events.registration.lock")
 
+NOT_OPEN = "Registration for this event is not open."
 ALREADY_REGISTERED = (
     "This email address is already registered for this event. Use the link in your "
     "confirmation email to change or cancel your registration."
@@ -103,7 +110,8 @@ def register(
     Everyone registering for an event queues on its row lock, so the lock is held only for the
     capacity check, the insert and the outbox row: the calendar invitation, the slowest part of
     the mail, is built before the lock from an unlocked read of the event (and built again under
-    the lock only if the event changed meanwhile)."""
+    the lock only if the event changed meanwhile). On PostgreSQL, without sessions to choose,
+    everything is prepared before the lock and written in one statement (see registering.py)."""
     email = details.email.strip().lower()
     unlocked = Event.objects.select_related("institute").with_places_taken().get(pk=event_id)
     # Once the event looks full, most who follow join the waiting list and need no invitation.
@@ -111,23 +119,94 @@ def register(
     invite = (
         notices.invitation_for(unlocked, name=details.name, email=email) if looks_open else None
     )
-    with transaction.atomic():
-        event = _locked_event(event_id)
-        locked_at = time.perf_counter()
-        # Registered before the outbox's own hook, so it runs first after COMMIT and measures
-        # the lock alone, not the hand-over to the broker.
-        transaction.on_commit(lambda: _log_lock_held(event_id, locked_at))
-        registration = _register_locked(
-            event=event, details=details, email=email, unlocked=unlocked, invite=invite
-        )
-        if equality:
-            RegistrationEquality.objects.create(registration=registration, **equality)
-        return registration
+    prepared = None
+    if connection.vendor == "postgresql" and not details.session_ids:
+        if unlocked.registration_state() != RegistrationState.OPEN:
+            raise RegistrationError(NOT_OPEN)
+        prepared = _prepare(unlocked, details=details, email=email, invite=invite)
+    try:
+        with transaction.atomic():
+            if prepared is not None:
+                unchanged = registering.lock_unchanged(unlocked)
+                _time_the_lock(event_id)
+                if unchanged and (registration := _claim(prepared, equality=equality)):
+                    return registration
+            # Step by step (SQLite, sessions to choose, or the prepared registration is stale);
+            # already locked in the last case.
+            event = _locked_event(event_id)
+            if prepared is None:
+                _time_the_lock(event_id)
+            registration = _register_locked(
+                event=event, details=details, email=email, unlocked=unlocked, invite=invite
+            )
+            if equality:
+                RegistrationEquality.objects.create(registration=registration, **equality)
+            return registration
+    except IntegrityError:
+        raise RegistrationError(ALREADY_REGISTERED) from None
 
 
-def _log_lock_held(event_id: int, locked_at: float) -> None:
-    held_ms = (time.perf_counter() - locked_at) * 1000
-    lock_log.info("event %s lock held %.2f ms", event_id, held_ms, extra={"lock_ms": held_ms})
+@dataclass
+class _Prepared:
+    """A registration ready to be claimed in one statement: its row, not yet saved (its id drawn
+    from the table's sequence), and the mail for each outcome it may have."""
+
+    registration: Registration
+    mail: dict[str, Notification]
+
+
+def _prepare(
+    event: Event, *, details: RegistrationDetails, email: str, invite: Attachment | None
+) -> _Prepared:
+    registration = Registration(
+        pk=registering.new_registration_id(),
+        event=event,
+        name=details.name,
+        email=email,
+        organisation=details.organisation,
+        accessibility_needs=details.accessibility_needs,
+        dietary_needs=details.dietary_needs,
+    )
+    mail = {}
+    # A place with no invitation built (the event looked full) is left to the step-by-step path.
+    if invite is not None:
+        registration.status = Status.CONFIRMED
+        mail[Status.CONFIRMED] = notices.confirmation_mail(registration, invite=invite)
+    registration.status = Status.WAITING
+    mail[Status.WAITING] = notices.waiting_mail(registration, position=0)
+    return _Prepared(registration, mail)
+
+
+def _claim(prepared: _Prepared, *, equality: dict[str, str] | None) -> Registration | None:
+    """Take a place or a waiting-list position in one statement, under the lock; None when it
+    wrote nothing (a place came free for someone with no invitation prepared)."""
+    registration = prepared.registration
+    claim = registering.claim(
+        registration=registration,
+        event=registration.event,
+        mail=prepared.mail,
+        institutes=institute_ids(registration),
+        equality=equality,
+    )
+    if claim.status is None:
+        return None
+    registration.status = claim.status
+    registration._state.adding = False
+    dispatch_on_commit([claim.message_id] if claim.message_id else [])
+    return registration
+
+
+def _time_the_lock(event_id: int) -> None:
+    """Log, after COMMIT, how long the event row stayed locked from now (the lock was granted).
+    Registered before the outbox's own hook, so it measures the lock alone, not the hand-over
+    to the broker."""
+    locked_at = time.perf_counter()
+
+    def log() -> None:
+        held_ms = (time.perf_counter() - locked_at) * 1000
+        lock_log.info("event %s lock held %.2f ms", event_id, held_ms, extra={"lock_ms": held_ms})
+
+    transaction.on_commit(log)
 
 
 def _register_locked(
@@ -139,26 +218,23 @@ def _register_locked(
     invite: Attachment | None,
 ) -> Registration:
     if event.registration_state() != RegistrationState.OPEN:
-        raise RegistrationError("Registration for this event is not open.")
+        raise RegistrationError(NOT_OPEN)
     full = event.capacity is not None and _places_taken(event) >= event.capacity
     sessions = (
         _check_sessions(event, details.session_ids) if details.session_ids and not full else []
     )
-    try:
-        # The partial unique constraint (one active registration per address and event) is the
-        # duplicate check: no query of its own under the lock.
-        with transaction.atomic():
-            registration = Registration.objects.create(
-                event=event,
-                name=details.name,
-                email=email,
-                organisation=details.organisation,
-                accessibility_needs=details.accessibility_needs,
-                dietary_needs=details.dietary_needs,
-                status=Status.WAITING if full else Status.CONFIRMED,
-            )
-    except IntegrityError:
-        raise RegistrationError(ALREADY_REGISTERED) from None
+    # The partial unique constraint (one active registration per address and event) is the
+    # duplicate check: no query of its own under the lock. Its IntegrityError ends the whole
+    # transaction (see register).
+    registration = Registration.objects.create(
+        event=event,
+        name=details.name,
+        email=email,
+        organisation=details.organisation,
+        accessibility_needs=details.accessibility_needs,
+        dietary_needs=details.dietary_needs,
+        status=Status.WAITING if full else Status.CONFIRMED,
+    )
     registration.event = event
     if full:
         position = event.registrations.filter(

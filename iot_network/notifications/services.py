@@ -61,6 +61,22 @@ def _consenting(addresses: Iterable[str], category: str) -> set[str]:
     )
 
 
+def message_values(n: Notification) -> dict:
+    """The outbox row's columns for ``n``, but for its status (which consent decides)."""
+    return {
+        "recipient": normalise_email(n.to),
+        "kind": n.kind,
+        "category": n.category,
+        "dedupe_key": n.dedupe_key,
+        "context": n.context,
+        "attachments": [vars(a) for a in n.attachments],
+        "batch": n.batch,
+        "message_id": Message.new_message_id(n.kind),
+        "about_type_id": ContentType.objects.get_for_model(n.about).pk if n.about else None,
+        "about_id": str(n.about.pk) if n.about else "",
+    }
+
+
 def notify_many(notifications: Sequence[Notification]) -> list[Message]:
     """Queue many messages with a few queries; returns the rows this call created.
 
@@ -88,22 +104,13 @@ def notify_many(notifications: Sequence[Notification]) -> list[Message]:
         if n.dedupe_key in seen:
             continue
         seen.add(n.dedupe_key)
-        to = normalise_email(n.to)
-        allowed = to in consenting[n.category]
+        values = message_values(n)
+        allowed = values["recipient"] in consenting[n.category]
         rows.append(
             Message(
-                recipient=to,
-                kind=n.kind,
-                category=n.category,
-                dedupe_key=n.dedupe_key,
-                context=n.context,
-                attachments=[vars(a) for a in n.attachments],
-                batch=n.batch,
-                message_id=Message.new_message_id(n.kind),
+                **values,
                 status=Message.Status.QUEUED if allowed else Message.Status.WITHHELD,
                 next_attempt_at=now if allowed else None,
-                about_type=ContentType.objects.get_for_model(n.about) if n.about else None,
-                about_id=str(n.about.pk) if n.about else "",
             )
         )
         if n.about is not None:
@@ -124,10 +131,14 @@ def notify_many(notifications: Sequence[Notification]) -> list[Message]:
             if m.dedupe_key in institutes_by_key
         },
     )
-    queued_ids = [m.pk for m in created if m.status == Message.Status.QUEUED]
-    if queued_ids:
-        transaction.on_commit(lambda: dispatch(queued_ids))
+    dispatch_on_commit([m.pk for m in created if m.status == Message.Status.QUEUED])
     return created
+
+
+def dispatch_on_commit(message_ids: Sequence[int]) -> None:
+    """Hand queued rows to the worker once the caller's transaction commits."""
+    if message_ids:
+        transaction.on_commit(lambda: dispatch(message_ids))
 
 
 def notify(

@@ -14,6 +14,7 @@ from django.utils import timezone
 from events import services
 from events.models import Registration
 from events.services import RegistrationDetails
+from iot_network.notifications.models import Message
 from tests.factories import EventFactory
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
@@ -54,6 +55,14 @@ def test_300_simultaneous_registrations_for_130_places():
         .order_by("created_at", "pk")
         .values_list("pk", flat=True)
     )
+    # Each waiting-list mail gives the place in the order the list is promoted in: 1, 2, 3...
+    positions = dict(
+        Message.objects.filter(
+            kind="event-waiting-list", dedupe_key__startswith=f"event-waiting:{event.pk}:"
+        ).values_list("about_id", "context__position")
+    )
+    assert [positions[str(pk)] for pk in waiting_order] == list(range(1, 171))
+
     for registration in list(event.registrations.filter(status="confirmed"))[:5]:
         services.cancel_registration(registration_id=registration.pk)
     promoted = set(event.registrations.filter(status="confirmed").values_list("pk", flat=True))

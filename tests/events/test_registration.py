@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar
 
-from events import services
+from events import registering, services
 from events.models import Event, Registration
 from events.services import RegistrationDetails, RegistrationError
 from iot_network.notifications.models import Message
@@ -235,21 +235,33 @@ def test_a_refused_second_registration_says_how_to_change_the_first_and_queues_n
     assert event.registrations.count() == 1
 
 
+def just_before_the_lock(monkeypatch, change):
+    """Make ``change`` land between register()'s unlocked read and its lock, on both ways of
+    taking the lock: the one-statement claim (PostgreSQL) and step by step."""
+
+    def first(lock):
+        def locking(*args):
+            change()
+            return lock(*args)
+
+        return locking
+
+    monkeypatch.setattr(services, "_locked_event", first(services._locked_event))
+    monkeypatch.setattr(registering, "lock_unchanged", first(registering.lock_unchanged))
+
+
 def test_an_event_moved_while_someone_registers_sends_the_invitation_for_the_new_time(
     event, monkeypatch
 ):
     """The invitation is built before the event row is locked; a change that lands in between
     is caught under the lock, so the attendee's calendar gets the event as it now is."""
     later = (event.starts_at + timedelta(days=1)).replace(microsecond=0)
-    locked_event = services._locked_event
-
-    def staff_move_the_event_first(event_id):
-        Event.objects.filter(pk=event_id).update(
+    just_before_the_lock(
+        monkeypatch,
+        lambda: Event.objects.filter(pk=event.pk).update(
             starts_at=later, ends_at=later + timedelta(hours=3), sequence=1
-        )
-        return locked_event(event_id)
-
-    monkeypatch.setattr(services, "_locked_event", staff_move_the_event_first)
+        ),
+    )
     sign_up(event)
     [vevent] = invite(mails_to("ann@example.com")[0])[0].walk("VEVENT")
     assert vevent["DTSTART"].dt == later
@@ -258,13 +270,12 @@ def test_an_event_moved_while_someone_registers_sends_the_invitation_for_the_new
 
 def test_a_place_freed_after_the_event_looked_full_comes_with_an_invitation(event, monkeypatch):
     first, _ = sign_up(event, "Ann A"), sign_up(event, "Bea B")
-    locked_event = services._locked_event
-
-    def ann_cancels_first(event_id):
-        Registration.objects.filter(pk=first.pk).update(status=Registration.Status.CANCELLED)
-        return locked_event(event_id)
-
-    monkeypatch.setattr(services, "_locked_event", ann_cancels_first)
+    just_before_the_lock(
+        monkeypatch,
+        lambda: Registration.objects.filter(pk=first.pk).update(
+            status=Registration.Status.CANCELLED
+        ),
+    )
     assert sign_up(event, "Cal C").status == Registration.Status.CONFIRMED
     cal, mimetype = invite(mails_to("cal@example.com")[0])
     assert "method=REQUEST" in mimetype
