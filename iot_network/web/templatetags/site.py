@@ -144,6 +144,21 @@ def checkbox_options(name: str, options: list[dict], form: str = "") -> str:
 
 
 @register.filter
+def choice_inputs(field: BoundField) -> str:
+    """A radio or checkbox group's options, as the template loop over ``field`` with each
+    ``choice.tag`` wrote them (Django's input_option and attrs templates for every option), in
+    one Python loop: the equality questions alone have 35 options."""
+    return mark_safe(
+        "".join(
+            f'<div class="checkbox">{_input(choice.data)}<label class="checkbox__label"'
+            f' for="{conditional_escape(choice.id_for_label)}">'
+            f"{conditional_escape(choice.choice_label)}</label></div>"
+            for choice in field
+        )
+    )
+
+
+@register.filter
 def is_checkbox(field: BoundField) -> bool:
     return isinstance(field.field.widget, CheckboxInput)
 
