@@ -42,6 +42,9 @@ SECURITY_CONTACT_EMAIL = env_str("SECURITY_CONTACT_EMAIL") or CONTACT_EMAIL
 SECURITY_POLICY_URL = env_str("SECURITY_POLICY_URL")
 # Public pages for visitors without a session are cached this many seconds (0: off).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 60)
+# Parts of pages that are the same for every visitor ({% shared_fragment %}: the home page's lists
+# and map, ...) are kept this many seconds for everyone, signed in or not (0: off).
+FRAGMENT_CACHE_SECONDS = env_int("FRAGMENT_CACHE_SECONDS", 0 if DEBUG else 60)
 # Off only for load tests that send every request from one address (benchmarks/).
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
 # Shows a banner saying that courses, events and partners are made up (the demo data).

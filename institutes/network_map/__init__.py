@@ -11,6 +11,7 @@ import math
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 from .outline import PATH as OUTLINE
@@ -98,17 +99,28 @@ def _label(name: str, x: float, y: float) -> tuple[tuple[str, ...], int, int, st
 
 
 def network_map(institutes: Iterable[Located]) -> NetworkMap:
-    institutes = list(institutes)
-    placed = spread([project(float(i.latitude), float(i.longitude)) for i in institutes], SPACING)
+    return _laid_out(
+        tuple(
+            (i.name, i.get_absolute_url(), float(i.latitude), float(i.longitude))
+            for i in institutes
+        )
+    )
+
+
+# Laying out 21 markers takes a few milliseconds (spread), and the same institutes always give
+# the same map, so each process keeps the last few layouts.
+@lru_cache(maxsize=64)
+def _laid_out(places: tuple[tuple[str, str, float, float], ...]) -> NetworkMap:
+    placed = spread([project(lat, lng) for _, _, lat, lng in places], SPACING)
     markers = []
-    for institute, (x, y) in zip(institutes, placed, strict=True):
+    for (name, url, _, _), (x, y) in zip(places, placed, strict=True):
         x = min(max(x, SPACING / 2), WIDTH - SPACING / 2)
         y = min(max(y, SPACING / 2), HEIGHT - SPACING / 2)
-        lines, label_x, label_y, anchor = _label(institute.name, x, y)
+        lines, label_x, label_y, anchor = _label(name, x, y)
         markers.append(
             Marker(
-                name=institute.name,
-                url=institute.get_absolute_url(),
+                name=name,
+                url=url,
                 x=round(x),
                 y=round(y),
                 label_lines=lines,

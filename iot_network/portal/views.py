@@ -13,19 +13,21 @@ from partners.models import Opportunity
 
 @require_safe
 def home(request):
-    # "Coming up" promotes events to go to; a cancelled one is announced on the events list.
-    coming_up = Event.objects.going_ahead().upcoming().select_related("institute")[:3]
-    institutes = list(Institute.objects.all())
+    # All but the partner card is the same for every visitor, and the template keeps it in
+    # shared fragments: these querysets and callables run only when a fragment is rebuilt.
+    institutes = Institute.objects.all()
     return render(
         request,
         "web/home.html",
         {
-            "institute_count": len(institutes),
             "institutes": institutes,
-            "network_map": network_map(institutes),
+            "network_map": lambda: network_map(institutes),
             "nearest_form": NearestForm(),
-            "course_count": Course.objects.published().count(),
-            "upcoming_events": coming_up,
+            "course_count": Course.objects.published().count,
+            # "Coming up" promotes events to go to; a cancelled one is on the events list.
+            "upcoming_events": (
+                Event.objects.going_ahead().upcoming().select_related("institute")[:3]
+            ),
         },
     )
 
