@@ -5,6 +5,10 @@ message they can act on: Excel's CP1252 or UTF-8 with a byte-order mark (both re
 tab delimiters (read), no header row, too big, a zip bomb dressed as XLSX (its declared unpacked
 size is checked before anything is unpacked, and openpyxl reads in read-only mode, row by row),
 and formulas (a formula cell is an error in that row: the value, not the formula, must be typed).
+
+A file is read from a seekable binary stream, never as one string: the stored upload is read
+from the database a chunk at a time (StoredFile), so checking and applying a big file keeps only
+a chunk of it in memory.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import BinaryIO
 
+from django.db import connection
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -29,6 +35,7 @@ from .columns import BY_LABEL, COLUMNS, Column
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 20_000
+CHUNK = 256 * 1024  # bytes read at a time
 XLSX_MAGIC = b"PK\x03\x04"
 FORMULA = object()  # a cell that holds a formula, reported as an error in its row
 
@@ -52,17 +59,25 @@ def describe_size(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def open_sheet(content: bytes) -> Sheet:
-    if not content.strip():
+def open_sheet(file: BinaryIO | bytes) -> Sheet:
+    """The rows of an upload, read as they are asked for. ``file`` is a seekable binary stream
+    (or, for small files and tests, the bytes themselves)."""
+    if isinstance(file, bytes | bytearray | memoryview):
+        file = io.BytesIO(file)
+    size = file.seek(0, io.SEEK_END)
+    file.seek(0)
+    head = file.read(CHUNK)
+    file.seek(0)
+    if size <= CHUNK and not head.strip():
         raise FileProblem("The file is empty. Download the template and fill it in.")
-    if len(content) > MAX_UPLOAD_BYTES:
+    if size > MAX_UPLOAD_BYTES:
         raise FileProblem(
-            f"The file is {describe_size(len(content))}; the largest we accept is "
+            f"The file is {describe_size(size)}; the largest we accept is "
             f"{describe_size(MAX_UPLOAD_BYTES)}. Split it into smaller files."
         )
-    if detect_format(content) == "xlsx":
-        return _open_xlsx(content)
-    return _open_csv(content)
+    if detect_format(head) == "xlsx":
+        return _open_xlsx(file)
+    return _open_csv(file, head)
 
 
 def _header(cells: list) -> list[Column | None]:
@@ -100,37 +115,46 @@ def _header(cells: list) -> list[Column | None]:
     return columns
 
 
-def _encoding(content: bytes) -> str:
-    """UTF-8 (with or without a byte-order mark), else Excel's Windows encoding. Checked in
-    chunks, so a big file is not held twice in memory as bytes and as text."""
-    if content.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
+def _encoding(file: BinaryIO) -> tuple[str, int]:
+    """UTF-8 (with or without a byte-order mark), else Excel's Windows encoding, and the number
+    of lines. Checked a chunk at a time, so a big file is never held whole."""
+    lines = None
     for encoding in ("utf-8", "cp1252"):
+        file.seek(0)
         decoder = codecs.getincrementaldecoder(encoding)()
+        count = 0
         try:
-            for start in range(0, len(content), 65536):
-                decoder.decode(content[start : start + 65536])
+            while chunk := file.read(CHUNK):
+                decoder.decode(chunk)
+                count += chunk.count(b"\n")
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
-        return encoding
-    raise FileProblem(
-        'We could not read the file\'s characters. Save it as "CSV UTF-8" (or as an Excel '
-        "workbook) and upload it again."
-    )
+        lines = count
+        break
+    file.seek(0)
+    if lines is None:
+        raise FileProblem(
+            'We could not read the file\'s characters. Save it as "CSV UTF-8" (or as an Excel '
+            "workbook) and upload it again."
+        )
+    if encoding == "utf-8" and file.read(3) == b"\xef\xbb\xbf":
+        encoding = "utf-8-sig"
+    file.seek(0)
+    return encoding, lines
 
 
-def _open_csv(content: bytes) -> Sheet:
-    if b"\x00" in content[:4096]:
+def _open_csv(file: BinaryIO, head: bytes) -> Sheet:
+    if b"\x00" in head[:4096]:
         raise FileProblem(
             "This does not look like a CSV file or an Excel workbook. Upload the template, "
             "filled in, as .csv or .xlsx."
         )
-    encoding = _encoding(content)
-    first_line = content.split(b"\n", 1)[0].decode(encoding, errors="replace")
+    encoding, lines = _encoding(file)
+    first_line = head.split(b"\n", 1)[0].decode(encoding, errors="replace")
     delimiter = max([",", ";", "\t"], key=first_line.count)
     # Decoded as it is read, line by line, rather than all at once.
-    stream = io.TextIOWrapper(io.BytesIO(content), encoding=encoding, newline="")
+    stream = io.TextIOWrapper(file, encoding=encoding, newline="")
     reader = csv.reader(stream, delimiter=delimiter)
     try:
         header = next(reader)
@@ -147,7 +171,7 @@ def _open_csv(content: bytes) -> Sheet:
                 f"Line {reader.line_num} cannot be read as CSV ({exc}). Check its quotes."
             ) from None
 
-    return Sheet(columns, _numbered(rows()), content.count(b"\n"))
+    return Sheet(columns, _numbered(rows()), lines)
 
 
 def _csv_cell(value: str):
@@ -158,9 +182,9 @@ def _csv_cell(value: str):
     return value
 
 
-def _open_xlsx(content: bytes) -> Sheet:
+def _open_xlsx(file: BinaryIO) -> Sheet:
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        with zipfile.ZipFile(file) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError):
         raise FileProblem("We could not open this file as an Excel workbook.") from None
@@ -172,9 +196,8 @@ def _open_xlsx(content: bytes) -> Sheet:
             "as CSV."
         )
     try:
-        workbook = load_workbook(
-            io.BytesIO(content), read_only=True, data_only=False, keep_links=False
-        )
+        file.seek(0)
+        workbook = load_workbook(file, read_only=True, data_only=False, keep_links=False)
         sheet = workbook.worksheets[0]
         cells = sheet.iter_rows()
         header = next(cells, ())
@@ -208,6 +231,54 @@ def _numbered(rows: Iterable[tuple[int, list]]) -> Iterator[tuple[int, list]]:
                 f"The file has more than {MAX_ROWS:,} rows. Split it into smaller files."
             )
         yield number, cells
+
+
+class _StoredBytes(io.RawIOBase):
+    """A bytea column read a slice at a time (PostgreSQL's substring on the stored value)."""
+
+    def __init__(self, table: str, column: str, key: str, pk: int):
+        super().__init__()
+        where = f'FROM "{table}" WHERE "{key}" = %s'
+        self.sql = f'SELECT substring("{column}" FROM %s FOR %s) {where}'
+        self.pk = pk
+        self.position = 0
+        with connection.cursor() as cursor:
+            cursor.execute(f'SELECT octet_length("{column}") {where}', [pk])
+            found = cursor.fetchone()
+        self.size = (found[0] or 0) if found else 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: self.size}[whence]
+        self.position = max(0, base + offset)
+        return self.position
+
+    def readinto(self, buffer) -> int:
+        wanted = min(len(buffer), self.size - self.position)
+        if wanted <= 0:
+            return 0
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, [self.position + 1, wanted, self.pk])
+            data = bytes(cursor.fetchone()[0])
+        buffer[: len(data)] = data
+        self.position += len(data)
+        return len(data)
+
+
+def stored_file(model, pk: int, column: str = "content") -> BinaryIO:
+    """The bytes kept in ``model``'s binary ``column`` for row ``pk``, as a seekable stream that
+    reads them from the database a chunk at a time instead of loading them whole."""
+    meta = model._meta
+    raw = _StoredBytes(meta.db_table, meta.get_field(column).column, meta.pk.column, pk)
+    return io.BufferedReader(raw, buffer_size=CHUNK)
 
 
 # Writing --------------------------------------------------------------------------------------

@@ -22,8 +22,8 @@ from iot_network.staff import audit
 from iot_network.web.geocoding import GeocodingError, PostcodeServiceUnavailable, lookup_postcode
 
 from ..models import Course, CourseImport, CourseRun
-from .files import detect_format
-from .plan import Plan, build_plan
+from .files import detect_format, stored_file
+from .plan import Change, Plan, build_plan
 
 # Files up to this size are checked and applied while the person waits; bigger ones in a job.
 INLINE_BYTES = 64 * 1024
@@ -114,12 +114,14 @@ def _store_plan(course_import: CourseImport, plan: Plan) -> None:
 def check_import(*, course_import_id: int) -> CourseImport:
     """Check the file and work out what confirming it would change (the preview). Safe to run
     twice: an import already checked is returned as it is."""
-    course_import = CourseImport.objects.select_for_update().get(pk=course_import_id)
+    course_import = (
+        CourseImport.objects.select_for_update().defer("content").get(pk=course_import_id)
+    )
     if course_import.status != CourseImport.Status.CHECKING:
         return course_import
     plan = build_plan(
         institute_id=course_import.institute_id,
-        content=bytes(course_import.content),
+        open_file=lambda: stored_file(CourseImport, course_import.pk),
         withdraw_absent=course_import.withdraw_absent,
         progress=_reporter(course_import.pk, "checking"),
     )
@@ -139,7 +141,9 @@ def check_import(*, course_import_id: int) -> CourseImport:
 @transaction.atomic
 def confirm_import(*, course_import: CourseImport, acting_user) -> CourseImport:
     """The person confirms the preview: a small file is applied now, a big one in a job."""
-    course_import = CourseImport.objects.select_for_update().get(pk=course_import.pk)
+    course_import = (
+        CourseImport.objects.select_for_update().defer("content").get(pk=course_import.pk)
+    )
     if course_import.status != CourseImport.Status.READY:
         return course_import
     if not course_import.in_background:
@@ -157,14 +161,16 @@ def apply_import(*, course_import_id: int, acting_user_id: int | None) -> Course
     """Apply a confirmed import in one transaction, against the catalogue as it is now (the
     file is checked again under a lock on the IoT, so two uploads for one IoT queue up). Safe
     to run twice: an import already applied is left alone."""
-    course_import = CourseImport.objects.select_for_update().get(pk=course_import_id)
+    course_import = (
+        CourseImport.objects.select_for_update().defer("content").get(pk=course_import_id)
+    )
     if course_import.status not in (CourseImport.Status.READY, CourseImport.Status.APPLYING):
         return course_import
     Institute.objects.select_for_update().filter(pk=course_import.institute_id).first()
     report = _reporter(course_import.pk, "applying")
     plan = build_plan(
         institute_id=course_import.institute_id,
-        content=bytes(course_import.content),
+        open_file=lambda: stored_file(CourseImport, course_import.pk),
         withdraw_absent=course_import.withdraw_absent,
         progress=lambda done, total: report(done // 2, total),
     )
@@ -176,8 +182,8 @@ def apply_import(*, course_import_id: int, acting_user_id: int | None) -> Course
         if course_import.in_background:
             _tell_uploader(course_import)
         return course_import
-    _write(course_import.institute_id, plan, lambda share: report(
-        plan.row_count // 2 + int(plan.row_count * share / 2), plan.row_count
+    _write(course_import.institute_id, plan, lambda done, total: report(
+        plan.row_count // 2 + done // 2, plan.row_count
     ))  # fmt: skip
     course_import.status = CourseImport.Status.APPLIED
     course_import.applied_at = timezone.now()
@@ -232,69 +238,105 @@ def unique_slugs(titles: list[str]) -> list[str]:
     return wanted
 
 
-def _write(institute_id: int, plan: Plan, report: Callable[[float], None]) -> None:
+class _Writer:
+    """The changes of an upload, written BATCH at a time as they are read from the file."""
+
+    def __init__(self, institute_id: int):
+        self.institute_id = institute_id
+        self.now = timezone.now()
+        self.new_courses: list[tuple[int, Course]] = []  # (code key, course)
+        self.created: dict[int, int] = {}  # code key -> id of the course written
+        self.changed_courses: dict[int, dict] = {}
+        self.new_runs: list[Change] = []
+        self.changed_runs: dict[int, dict] = {}
+
+    def add(self, change: Change) -> None:
+        if change.kind == "course" and change.pk is None:
+            course = Course(institute_id=self.institute_id, **change.values)
+            self.new_courses.append((change.course, course))
+            if len(self.new_courses) >= BATCH:
+                self.write_new_courses()
+        elif change.kind == "course":
+            self.changed_courses[change.pk] = change.values
+            if len(self.changed_courses) >= BATCH:
+                self.write_changed_courses()
+        elif change.pk is None:
+            self.new_runs.append(change)
+            if len(self.new_runs) >= BATCH:
+                self.write_new_runs()
+        else:
+            self.changed_runs[change.pk] = change.values
+            if len(self.changed_runs) >= BATCH:
+                self.write_changed_runs()
+
+    def write_new_courses(self) -> None:
+        courses = [course for _, course in self.new_courses]
+        for course, slug in zip(courses, unique_slugs([c.title for c in courses]), strict=True):
+            course.slug = slug
+            if course.status == Course.Status.PUBLISHED:
+                course.published_at = self.now
+        Course.objects.bulk_create(courses)
+        self.created.update((key, course.pk) for key, course in self.new_courses)
+        self.new_courses = []
+
+    def write_changed_courses(self) -> None:
+        courses = Course.objects.in_bulk(list(self.changed_courses))
+        fields: set[str] = {"updated_at"}
+        for pk, values in self.changed_courses.items():
+            course = courses[pk]
+            for key, value in values.items():
+                setattr(course, key, value)
+            fields |= set(values)
+            if values.get("status") == Course.Status.PUBLISHED and not course.published_at:
+                course.published_at = self.now
+                fields.add("published_at")
+            course.updated_at = self.now
+        if courses:
+            Course.objects.bulk_update(list(courses.values()), sorted(fields))
+        self.changed_courses = {}
+
+    def write_new_runs(self) -> None:
+        if any(c.course_pk is None and c.course not in self.created for c in self.new_runs):
+            self.write_new_courses()  # the runs' courses first
+        CourseRun.objects.bulk_create(
+            [
+                CourseRun(course_id=c.course_pk or self.created[c.course], **c.values)
+                for c in self.new_runs
+            ]
+        )
+        self.new_runs = []
+
+    def write_changed_runs(self) -> None:
+        runs = CourseRun.objects.in_bulk(list(self.changed_runs))
+        fields: set[str] = set()
+        for pk, values in self.changed_runs.items():
+            for key, value in values.items():
+                setattr(runs[pk], key, value)
+            fields |= set(values)
+        if runs:
+            CourseRun.objects.bulk_update(list(runs.values()), sorted(fields))
+        self.changed_runs = {}
+
+    def finish(self) -> None:
+        self.write_new_courses()
+        self.write_changed_courses()
+        self.write_new_runs()
+        self.write_changed_runs()
+
+
+def _write(institute_id: int, plan: Plan, report: Callable[[int, int], None]) -> None:
+    """Withdrawals first, then the file read again, its changes written in batches."""
     now = timezone.now()
-    total = max(1, len(plan.new_courses) + len(plan.changed_courses) + len(plan.new_runs))
-    done = 0
-
-    new = [Course(institute_id=institute_id, **values) for values in plan.new_courses]
-    for course, slug in zip(new, unique_slugs([c.title for c in new]), strict=True):
-        course.slug = slug
-        if course.status == Course.Status.PUBLISHED:
-            course.published_at = now
-    for start in range(0, len(new), BATCH):
-        Course.objects.bulk_create(new[start : start + BATCH])
-        done += len(new[start : start + BATCH])
-        report(done / total)
-
-    changed = dict(plan.changed_courses)
-    courses = Course.objects.in_bulk(list(changed))
-    fields: set[str] = {"updated_at"}
-    for pk, changes in changed.items():
-        course = courses[pk]
-        for key, value in changes.items():
-            setattr(course, key, value)
-        fields |= set(changes)
-        if changes.get("status") == Course.Status.PUBLISHED:
-            course.published_at = course.published_at or now
-            fields.add("published_at")
-        course.updated_at = now
-    if courses:
-        Course.objects.bulk_update(list(courses.values()), sorted(fields), batch_size=BATCH)
-    done += len(courses)
-    report(done / total)
-
-    if plan.withdrawn_courses:
-        Course.objects.filter(pk__in=plan.withdrawn_courses).update(
+    for start in range(0, len(plan.withdrawn_courses), BATCH):
+        Course.objects.filter(pk__in=plan.withdrawn_courses[start : start + BATCH]).update(
             status=Course.Status.DRAFT, updated_at=now
         )
-    if plan.removed_runs:
-        CourseRun.objects.filter(pk__in=plan.removed_runs).delete()
-
-    changed_runs = dict(plan.changed_runs)
-    runs = CourseRun.objects.in_bulk(list(changed_runs))
-    run_fields: set[str] = set()
-    for pk, changes in changed_runs.items():
-        for key, value in changes.items():
-            setattr(runs[pk], key, value)
-        run_fields |= set(changes)
-    if runs:
-        CourseRun.objects.bulk_update(list(runs.values()), sorted(run_fields), batch_size=BATCH)
-
-    ids = {
-        code.casefold(): pk
-        for pk, code in Course.objects.filter(institute_id=institute_id)
-        .exclude(provider_course_code="")
-        .values_list("pk", "provider_course_code")
-    }
-    for start in range(0, len(plan.new_runs), BATCH):
-        batch = [
-            CourseRun(course_id=ids[code.casefold()], **values)
-            for code, values in plan.new_runs[start : start + BATCH]
-        ]
-        CourseRun.objects.bulk_create(batch)
-        done += len(batch)
-        report(done / total)
+    for start in range(0, len(plan.removed_runs), BATCH):
+        CourseRun.objects.filter(pk__in=plan.removed_runs[start : start + BATCH]).delete()
+    writer = _Writer(institute_id)
+    for change in plan.changes(report):
+        writer.add(change)
+    writer.finish()
 
 
 def _tell_uploader(course_import: CourseImport) -> None:
