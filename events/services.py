@@ -155,18 +155,22 @@ class _Prepared:
     mail: dict[str, Notification]
 
 
-def _prepare(
-    event: Event, *, details: RegistrationDetails, email: str, invite: Attachment | None
-) -> _Prepared:
-    registration = Registration(
-        pk=registering.new_registration_id(),
+def _unsaved(event: Event, details: RegistrationDetails, email: str, **fields) -> Registration:
+    return Registration(
         event=event,
         name=details.name,
         email=email,
         organisation=details.organisation,
         accessibility_needs=details.accessibility_needs,
         dietary_needs=details.dietary_needs,
+        **fields,
     )
+
+
+def _prepare(
+    event: Event, *, details: RegistrationDetails, email: str, invite: Attachment | None
+) -> _Prepared:
+    registration = _unsaved(event, details, email, pk=registering.new_registration_id())
     mail = {}
     # A place with no invitation built (the event looked full) is left to the step-by-step path.
     if invite is not None:
@@ -226,16 +230,10 @@ def _register_locked(
     # The partial unique constraint (one active registration per address and event) is the
     # duplicate check: no query of its own under the lock. Its IntegrityError ends the whole
     # transaction (see register).
-    registration = Registration.objects.create(
-        event=event,
-        name=details.name,
-        email=email,
-        organisation=details.organisation,
-        accessibility_needs=details.accessibility_needs,
-        dietary_needs=details.dietary_needs,
-        status=Status.WAITING if full else Status.CONFIRMED,
+    registration = _unsaved(
+        event, details, email, status=Status.WAITING if full else Status.CONFIRMED
     )
-    registration.event = event
+    registration.save(force_insert=True)
     if full:
         position = event.registrations.filter(
             status=Status.WAITING, pk__lte=registration.pk
