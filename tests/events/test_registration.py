@@ -292,3 +292,32 @@ def test_each_registration_logs_how_long_it_held_the_event_lock(
     [record] = [r for r in caplog.records if r.name == "events.registration.lock"]
     assert re.fullmatch(rf"event {event.pk} lock held [0-9.]+ ms", record.getMessage())
     assert record.lock_ms >= 0
+
+
+@pytest.mark.postgresql
+def test_on_postgresql_a_registration_is_one_statement_under_the_lock(event, monkeypatch):
+    """Prepared before the lock, claimed in one statement after it: the step-by-step path
+    (several queries under the lock) is not taken, for a place or for the waiting list."""
+
+    def step_by_step(**kwargs):
+        raise AssertionError("took the step-by-step path")
+
+    monkeypatch.setattr(services, "_register_locked", step_by_step)
+    statuses = [sign_up(event, f"Person{n} Example").status for n in range(event.capacity + 2)]
+    assert statuses == ["confirmed"] * event.capacity + ["waiting"] * 2
+    assert event.registrations.filter(status="waiting").count() == 2
+    [second] = Message.objects.filter(kind="event-waiting-list", recipient="person3@example.com")
+    assert second.context["position"] == 2
+
+
+@pytest.mark.postgresql
+def test_on_postgresql_the_claim_writes_the_answers_and_links_the_mail_to_the_iot(event):
+    registration = services.register(
+        event_id=event.pk,
+        details=RegistrationDetails(name="Ann Example", email="ann@example.com"),
+        equality={"sex": "female", "ethnic_group": "", "disability": "no", "age_band": "25-34"},
+    )
+    assert registration.equality.sex == "female" and registration.equality.age_band == "25-34"
+    [mail] = Message.objects.filter(recipient="ann@example.com")
+    assert set(mail.institutes.values_list("pk", flat=True)) == {event.institute_id}
+    assert mail.status == Message.Status.QUEUED and mail.about_id == str(registration.pk)
