@@ -550,7 +550,7 @@ class CloseOpportunityForm(NamedErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         places = opportunity.positions
         field = self.fields["positions_filled"]
-        field.label = f"How many of its {places} place{'s' if places != 1 else ''} were filled?"
+        field.label = f"How many places were filled, out of {places}?"
         field.help_text = (
             "Optional. Leave it empty if you do not know yet. The Institute of Technology "
             "uses it to report what its partnerships achieve; learners never see it."

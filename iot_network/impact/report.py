@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from events.models import Feedback
@@ -83,7 +84,9 @@ def retention_section(institute: Institute | None, period: Period) -> dict:
     """Renewed and lapsed partnerships, inferred from review dates: the portal has no renewal
     step (staff move the review date on in the admin, and the audit log notes only that the
     date changed, not from what to what), so the note says how the figures are worked out."""
-    partners = _in_scope(Organisation.objects.approved(), institute, "institutes")
+    partners = _in_scope(Organisation.objects.approved(), institute, "institutes").alias(
+        approved_on=Coalesce("decided_at", "created_at")
+    )
     today = timezone.localdate()
     counts = partners.aggregate(
         lapsed=Count(
@@ -93,7 +96,7 @@ def retention_section(institute: Institute | None, period: Period) -> dict:
         ),
         renewed=Count(
             "pk",
-            filter=Q(decided_at__lte=period.ends_before - TERM, review_date__gt=period.end),
+            filter=Q(approved_on__lte=period.ends_before - TERM, review_date__gt=period.end),
             distinct=True,
         ),
     )
@@ -105,8 +108,8 @@ def retention_section(institute: Institute | None, period: Period) -> dict:
             "date on when they renew it. Renewed: approved at least a year before the period "
             "ended, so a review fell due, and its review date is now after the period. "
             "Lapsed: still listed as a partner, but its review date fell in the period (up to "
-            "today) and has not been moved on. Partners added before the portal recorded "
-            "approvals are not counted as renewed."
+            "today) and has not been moved on. A partner added by staff rather than through "
+            "an application counts from the day it was added."
         ),
         "header": ["Partners", "Number"],
         "rows": [

@@ -15,7 +15,7 @@ from iot_network.impact import services
 from iot_network.impact.models import EvaluationReport
 from iot_network.impact.periods import academic_year_of
 from iot_network.staff.models import AuditEntry
-from partners.models import Engagement
+from partners.models import Engagement, Organisation
 from tests.factories import (
     EventFactory,
     InstituteFactory,
@@ -234,10 +234,14 @@ def test_partner_retention_is_worked_out_from_review_dates_and_says_so(admin_cli
         decided_at=now - timezone.timedelta(days=500),
         review_date=today - timezone.timedelta(days=1),
     )
+    added = OrganisationFactory(  # added by staff, not through an application
+        name="Added Ltd", institutes=[durham], review_date=year.end + timezone.timedelta(days=1)
+    )
+    Organisation.objects.filter(pk=added.pk).update(created_at=now - timezone.timedelta(days=500))
     admin_client.post(ADD, {"scope": str(durham.pk), "year": this_year()})
     retention = section(EvaluationReport.objects.get(), "Partner retention")
     assert retention["rows"] == [
-        ["Renewed: review date moved on beyond the period", 1],
+        ["Renewed: review date moved on beyond the period", 2],
         ["Lapsed: review date passed in the period and not moved on", 1],
     ]
     assert retention["note"].startswith(

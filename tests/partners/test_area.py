@@ -330,7 +330,7 @@ def test_closing_an_opportunity_records_how_many_places_were_filled(client, own)
     assert close_url(organisation, opportunity) in dashboard
     page = client.get(close_url(organisation, opportunity)).content.decode()
     assert f"Close “{opportunity.title}”" in page
-    assert "How many of its 3 places were filled?" in page
+    assert "How many places were filled, out of 3?" in page
     assert "Optional. Leave it empty if you do not know yet." in page
     response = client.post(close_url(organisation, opportunity), {"positions_filled": "2"})
     assert response.status_code == 302

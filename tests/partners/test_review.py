@@ -172,7 +172,7 @@ def test_staff_close_an_opportunity_with_the_number_of_places_filled(client, sta
     assert url in change_page.content.decode()
     assert "Close, with the number of places filled…" in change_page.content.decode()
     page = client.get(url).content.decode()
-    assert "How many of its 3 places were filled?" in page
+    assert "How many places were filled, out of 3?" in page
     refused = client.post(url, {"positions_filled": "5"})
     assert refused.status_code == 400
     assert "It offered 3 places, so no more than 3 can have been filled." in (
