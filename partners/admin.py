@@ -17,7 +17,7 @@ from iot_network.staff.mixins import (
 from iot_network.web.identifiers import UKRLP_SEARCH_URL, companies_house_url
 
 from . import services
-from .forms import DecisionForm
+from .forms import CloseOpportunityForm, DecisionForm
 from .models import (
     Engagement,
     Interest,
@@ -30,6 +30,14 @@ from .models import (
 
 def _pending(obj) -> bool:
     return obj.status == "pending"
+
+
+def _open(obj) -> bool:
+    return not obj.is_closed
+
+
+def _unrecorded(obj) -> bool:
+    return obj.is_closed and obj.positions_filled is None
 
 
 class DecisionAdminMixin(ObjectActionsMixin):
@@ -307,7 +315,14 @@ class OpportunityAdmin(DecisionAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["title", "organisation__name", "standard_reference"]
     date_hierarchy = "closing_date"
     autocomplete_fields = ["organisation", "institute", "course"]
-    readonly_fields = ["status", "decision_reason", "decided_at", "decided_by", "created_by"]
+    readonly_fields = [
+        "status",
+        "positions_filled",
+        "decision_reason",
+        "decided_at",
+        "decided_by",
+        "created_by",
+    ]
     actions = ["approve_selected", "decline_selected", "close_selected"]
     change_form_template = "admin/partners/change_form.html"
 
@@ -326,13 +341,70 @@ class OpportunityAdmin(DecisionAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
             opportunity=obj, approve=approve, reason=reason, decided_by=user
         )
 
+    @property
+    def object_links(self):
+        return (
+            *super().object_links,
+            ("Close, with the number of places filled…", "partners_opportunity_close", _open),
+            ("Record the number of places filled…", "partners_opportunity_close", _unrecorded),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/close/",
+                self.admin_site.admin_view(self.close_view),
+                name="partners_opportunity_close",
+            ),
+        ] + super().get_urls()
+
+    def close_view(self, request, pk):
+        opportunity = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_change_permission(request, opportunity):
+            raise PermissionDenied
+        was_closed = opportunity.is_closed
+        form = CloseOpportunityForm(
+            request.POST if request.method == "POST" else None, opportunity=opportunity
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                opportunity = services.close_opportunity(
+                    opportunity=opportunity,
+                    closed_by=request.user,
+                    positions_filled=form.cleaned_data["positions_filled"],
+                )
+            except services.PartnerError as exc:
+                form.add_error("positions_filled", str(exc))
+            else:
+                verb = "saved" if was_closed else "closed"
+                self.message_user(request, f"“{opportunity}” {verb}: {opportunity.filled_summary}.")
+                return redirect(reverse("admin:partners_opportunity_change", args=[pk]))
+        return TemplateResponse(
+            request,
+            "admin/partners/close_opportunity.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "original": opportunity,
+                "title": f"Record places filled: {opportunity}"
+                if was_closed
+                else f"Close {opportunity}",
+                "form": form,
+            },
+            status=400 if form.is_bound else 200,
+        )
+
     @admin.action(description="Close selected (hide from learners)")
     def close_selected(self, request, queryset):
         count = 0
         for opportunity in queryset.exclude(status=Opportunity.Status.CLOSED):
             services.close_opportunity(opportunity=opportunity, closed_by=request.user)
             count += 1
-        self.message_user(request, f"{count} closed.")
+        self.message_user(
+            request,
+            f"{count} closed. Record how many places each one filled from its page "
+            "(“Record the number of places filled…”): the evaluation report counts them.",
+        )
 
 
 @admin.register(SkillsNeed)

@@ -17,7 +17,13 @@ from django.views.decorators.http import require_POST, require_safe
 from iot_network.web import ratelimit
 
 from . import services
-from .forms import InvitationForm, OpportunityForm, ProfileForm, SkillsNeedForm
+from .forms import (
+    CloseOpportunityForm,
+    InvitationForm,
+    OpportunityForm,
+    ProfileForm,
+    SkillsNeedForm,
+)
 from .models import Engagement, Invitation, Opportunity, Organisation, OrganisationMember
 
 
@@ -231,13 +237,37 @@ def opportunity_edit(request, slug: str, pk: int):
 
 
 @login_required
-@require_POST
 def opportunity_close(request, slug: str, pk: int):
+    """Close an opportunity (or, once closed, record how many of its places were filled)."""
     membership = _membership(request, slug)
-    opportunity = get_object_or_404(membership.organisation.opportunities, pk=pk)
-    services.close_opportunity(opportunity=opportunity, closed_by=request.user)
-    messages.success(request, f"'{opportunity.title}' is closed and no longer shown to learners.")
-    return redirect(membership.organisation.get_area_url())
+    organisation = membership.organisation
+    opportunity = get_object_or_404(organisation.opportunities, pk=pk)
+    was_closed = opportunity.is_closed
+    form = CloseOpportunityForm(
+        request.POST if request.method == "POST" else None, opportunity=opportunity
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.close_opportunity(
+                opportunity=opportunity,
+                closed_by=request.user,
+                positions_filled=form.cleaned_data["positions_filled"],
+            )
+        except services.PartnerError as exc:
+            form.add_error("positions_filled", str(exc))
+        else:
+            messages.success(
+                request,
+                f"Saved the number of places filled for '{opportunity.title}'."
+                if was_closed
+                else f"'{opportunity.title}' is closed and no longer shown to learners.",
+            )
+            return redirect(organisation.get_area_url())
+    return _form_response(
+        request,
+        "partners/area/opportunity_close.html",
+        {"organisation": organisation, "form": form, "opportunity": opportunity},
+    )
 
 
 @login_required

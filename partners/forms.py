@@ -538,3 +538,31 @@ class DecisionForm(NamedErrorsMixin, forms.Form):
         if cleaned.get("decision") == "decline" and not cleaned.get("reason", "").strip():
             self.add_error("reason", "Give a reason when you decline.")
         return cleaned
+
+
+class CloseOpportunityForm(NamedErrorsMixin, forms.Form):
+    """Closing an opportunity, with how many of its places were filled (optional: the person
+    may not know yet, and the evaluation report then says "not recorded")."""
+
+    positions_filled = forms.IntegerField(required=False)
+
+    def __init__(self, *args, opportunity: Opportunity, **kwargs):
+        super().__init__(*args, **kwargs)
+        places = opportunity.positions
+        field = self.fields["positions_filled"]
+        field.label = f"How many places were filled, out of {places}?"
+        field.help_text = (
+            "Optional. Leave it empty if you do not know yet. The Institute of Technology "
+            "uses it to report what its partnerships achieve; learners never see it."
+        )
+        field.initial = opportunity.positions_filled
+        field.error_messages["invalid"] = (
+            "Enter the number of places filled as a whole number, like 2."
+        )
+        field.error_messages["min_value"] = "The number of places filled cannot be less than 0."
+        field.error_messages["max_value"] = (
+            f"It offered {places} place{'s' if places != 1 else ''}, so no more than {places} "
+            "can have been filled."
+        )
+        field.validators += [MinValueValidator(0), MaxValueValidator(places)]
+        field.widget.attrs.update(min=0, max=places, inputmode="numeric")

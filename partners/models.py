@@ -323,6 +323,12 @@ class Opportunity(models.Model):
     wage_unit = models.CharField(max_length=8, choices=WageUnit.choices, blank=True)
     hours_per_week = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
     positions = models.PositiveSmallIntegerField(default=1)
+    positions_filled = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="How many of its positions were filled, if the partner or staff said when "
+        "closing it (empty: not recorded).",
+    )
     closing_date = models.DateField()
     start_date = models.DateField(null=True, blank=True)
     how_to_apply = models.TextField(help_text="What applicants should do, and where.")
@@ -349,12 +355,32 @@ class Opportunity(models.Model):
             models.Index(fields=["status", "kind", "closing_date"]),
             models.Index(fields=["institute", "status"]),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(positions_filled__isnull=True)
+                | Q(positions_filled__lte=models.F("positions")),
+                name="partners_opportunity_filled_within_positions",
+                violation_error_message="No more positions can be filled than it offered.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
 
     def get_absolute_url(self) -> str:
         return reverse("partners:opportunity", kwargs={"pk": self.pk})
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+    @property
+    def filled_summary(self) -> str:
+        """'2 of 3 places filled', or that nobody has said yet."""
+        if self.positions_filled is None:
+            return "Places filled not recorded"
+        places = "place" if self.positions == 1 else "places"
+        return f"{self.positions_filled} of {self.positions} {places} filled"
 
     @property
     def wage_display(self) -> str:

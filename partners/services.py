@@ -265,10 +265,29 @@ def update_opportunity(*, opportunity: Opportunity, updated_by) -> Opportunity:
 
 
 @transaction.atomic
-def close_opportunity(*, opportunity: Opportunity, closed_by) -> Opportunity:
+def close_opportunity(
+    *, opportunity: Opportunity, closed_by, positions_filled: int | None = None
+) -> Opportunity:
+    """Close an opportunity, with how many of its places were filled if the person knows
+    (the evaluation report counts them). On one that is already closed, records the number."""
+    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    if positions_filled is not None and not 0 <= positions_filled <= opportunity.positions:
+        raise PartnerError(
+            f"'{opportunity}' offered {opportunity.positions} "
+            f"place{'s' if opportunity.positions != 1 else ''}: the number filled must be "
+            f"between 0 and {opportunity.positions}."
+        )
+    was_closed = opportunity.is_closed
     opportunity.status = Opportunity.Status.CLOSED
-    opportunity.save(update_fields=["status", "updated_at"])
-    _audit(closed_by, "closed opportunity", opportunity)
+    if positions_filled is not None or not was_closed:
+        opportunity.positions_filled = positions_filled
+    opportunity.save(update_fields=["status", "positions_filled", "updated_at"])
+    _audit(
+        closed_by,
+        "recorded places filled" if was_closed else "closed opportunity",
+        opportunity,
+        opportunity.filled_summary,
+    )
     return opportunity
 
 

@@ -19,6 +19,8 @@ def _flat_rows(sections: list[dict]):
         if index:
             yield []
         yield [section["title"]]
+        if section.get("note"):
+            yield [section["note"]]
         yield section["header"]
         yield from section["rows"]
 
@@ -52,6 +54,8 @@ def as_xlsx(*, filename: str, title: str, data: dict) -> HttpResponse:
     for section in data["sections"]:
         sheet = workbook.create_sheet(_sheet_title(section["title"], used))
         sheet.append([cell(section["title"])])
+        if section.get("note"):
+            sheet.append([cell(section["note"])])
         sheet.append([cell(h) for h in section["header"]])
         for row in section["rows"]:
             sheet.append([_xlsx_value(v) for v in row])

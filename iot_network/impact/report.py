@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from events.models import Feedback
@@ -21,6 +22,7 @@ from .periods import Period
 # this long before the period ended has had a review fall due.
 TERM = timedelta(days=365)
 MAX_COMMENTS = 500
+NOT_RECORDED = "not recorded"
 
 
 def figure_sections(figures: dict, periods: list[Period]) -> list[dict]:
@@ -78,31 +80,48 @@ def _in_scope(queryset, institute: Institute | None, path: str):
     return queryset if institute is None else queryset.filter(**{path: institute})
 
 
-def build(*, institute: Institute | None, period: Period, progress: Callable[[int], None]) -> dict:
-    scope = NETWORK if institute is None else str(institute.pk)
-    figures = collect([period], institute_ids=None if institute is None else [institute.pk])
-    sections = figure_sections(figures[scope], [period])
-    progress(40)
-
-    partners = _in_scope(Organisation.objects.approved(), institute, "institutes")
-    today = timezone.localdate()
-    lapsed = partners.filter(
-        review_date__gte=period.start, review_date__lte=min(period.end, today)
-    ).count()
-    renewed = partners.filter(
-        decided_at__lte=period.ends_before - TERM, review_date__gt=period.end
-    ).count()
-    sections.append(
-        {
-            "title": "Partner retention",
-            "header": ["Partners", "Number"],
-            "rows": [
-                ["Renewed: reviewed and continuing beyond the period", renewed],
-                ["Lapsed: review date passed in the period without renewal", lapsed],
-            ],
-        }
+def retention_section(institute: Institute | None, period: Period) -> dict:
+    """Renewed and lapsed partnerships, inferred from review dates: the portal has no renewal
+    step (staff move the review date on in the admin, and the audit log notes only that the
+    date changed, not from what to what), so the note says how the figures are worked out."""
+    partners = _in_scope(Organisation.objects.approved(), institute, "institutes").alias(
+        approved_on=Coalesce("decided_at", "created_at")
     )
-    filled = (
+    today = timezone.localdate()
+    counts = partners.aggregate(
+        lapsed=Count(
+            "pk",
+            filter=Q(review_date__gte=period.start, review_date__lte=min(period.end, today)),
+            distinct=True,
+        ),
+        renewed=Count(
+            "pk",
+            filter=Q(approved_on__lte=period.ends_before - TERM, review_date__gt=period.end),
+            distinct=True,
+        ),
+    )
+    return {
+        "title": "Partner retention",
+        "note": (
+            "Worked out from review dates, because the portal does not record renewals as "
+            "such: a partnership is reviewed a year after approval, and staff move its review "
+            "date on when they renew it. Renewed: approved at least a year before the period "
+            "ended, so a review fell due, and its review date is now after the period. "
+            "Lapsed: still listed as a partner, but its review date fell in the period (up to "
+            "today) and has not been moved on. A partner added by staff rather than through "
+            "an application counts from the day it was added."
+        ),
+        "header": ["Partners", "Number"],
+        "rows": [
+            ["Renewed: review date moved on beyond the period", counts["renewed"]],
+            ["Lapsed: review date passed in the period and not moved on", counts["lapsed"]],
+        ],
+    }
+
+
+def filled_section(institute: Institute | None, period: Period) -> dict:
+    """Places filled, as the partner or staff recorded them when closing each opportunity."""
+    closed = (
         _in_scope(Opportunity.objects, institute, "institute")
         .filter(
             status=Opportunity.Status.CLOSED,
@@ -110,24 +129,53 @@ def build(*, institute: Institute | None, period: Period, progress: Callable[[in
             closing_date__lte=period.end,
         )
         .values("kind")
-        .annotate(n=Count("pk"), positions=Sum("positions"))
+        .annotate(
+            closed=Count("pk"),
+            recorded=Count("pk", filter=Q(positions_filled__isnull=False)),
+            offered=Sum("positions", filter=Q(positions_filled__isnull=False)),
+            filled=Sum("positions_filled"),
+        )
     )
-    kinds = dict(Opportunity.Kind.choices)
-    filled_by_kind = {row["kind"]: row for row in filled}
-    sections.append(
-        {
-            "title": "Opportunities filled (closed in the period)",
-            "header": ["Kind of opportunity", "Opportunities", "Positions"],
-            "rows": [
-                [
-                    label,
-                    filled_by_kind.get(key, {}).get("n", 0),
-                    filled_by_kind.get(key, {}).get("positions") or 0,
-                ]
-                for key, label in kinds.items()
-            ],
+    by_kind = {row["kind"]: row for row in closed}
+    rows = []
+    for key, label in [*Opportunity.Kind.choices, (None, "All kinds")]:
+        found = list(by_kind.values()) if key is None else [by_kind.get(key, {})]
+        total = {
+            name: sum(row.get(name) or 0 for row in found)
+            for name in ("closed", "recorded", "offered", "filled")
         }
-    )
+        not_recorded = total["closed"] - total["recorded"]
+        if total["closed"] and not total["recorded"]:
+            offered = filled = NOT_RECORDED
+        else:
+            offered, filled = total["offered"], total["filled"]
+        rows.append([label, total["closed"], not_recorded, offered, filled])
+    return {
+        "title": "Opportunities filled (closing date in the period)",
+        "note": (
+            "When a partner or member of staff closes an opportunity, they may say how many of "
+            "its places were filled. Places offered and filled count only the opportunities "
+            "where that was recorded; “not recorded” means none of them has the number yet."
+        ),
+        "header": [
+            "Kind of opportunity",
+            "Closed",
+            "Closed without the number filled",
+            "Places offered (where recorded)",
+            "Places filled",
+        ],
+        "rows": rows,
+    }
+
+
+def build(*, institute: Institute | None, period: Period, progress: Callable[[int], None]) -> dict:
+    scope = NETWORK if institute is None else str(institute.pk)
+    figures = collect([period], institute_ids=None if institute is None else [institute.pk])
+    sections = figure_sections(figures[scope], [period])
+    progress(40)
+
+    sections.append(retention_section(institute, period))
+    sections.append(filled_section(institute, period))
     progress(60)
 
     engagement = (

@@ -42,6 +42,9 @@ CUSTOM = {
     "admin:partners_opportunity_review": lambda rows: (
         f"/admin/partners/opportunity/{rows['partners.Opportunity']}/review/"
     ),
+    "admin:partners_opportunity_close": lambda rows: (
+        f"/admin/partners/opportunity/{rows['partners.Opportunity']}/close/"
+    ),
     "admin:courses_course_import": lambda rows: "/admin/courses/course/import/",
     "admin:courses_course_import_help": lambda rows: "/admin/courses/course/import/help/",
     "admin:stories_story_review": lambda rows: (

@@ -181,6 +181,20 @@ def test_employer_joins_posts_a_vacancy_and_a_learner_finds_it(network, page, as
     assert_accessible(learner_page)
     learner.close()
 
+    # The employer fills the vacancy and closes it, saying how many places were filled.
+    page.goto("/partner-area/pennine-robotics-ltd/")
+    page.get_by_role("link", name="Close Robotics technician apprentice").click()
+    assert_accessible(page)
+    page.get_by_label("How many places were filled, out of 1?").fill("2")
+    page.get_by_role("button", name="Close the opportunity").click()
+    page.wait_for_selector(".error-summary")
+    assert "It offered 1 place, so no more than 1 can have been filled." in page.content()
+    assert_accessible(page)
+    page.get_by_label("How many places were filled, out of 1?").fill("1")
+    page.get_by_role("button", name="Close the opportunity").click()
+    page.wait_for_url("**/partner-area/pennine-robotics-ltd/")
+    assert "1 of 1 place filled" in page.content()
+
 
 def choose_option(page, name: str, label: str) -> None:
     """Tab into a radio group, move with the arrow keys to the option labelled ``label`` and

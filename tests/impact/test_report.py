@@ -15,8 +15,14 @@ from iot_network.impact import services
 from iot_network.impact.models import EvaluationReport
 from iot_network.impact.periods import academic_year_of
 from iot_network.staff.models import AuditEntry
-from partners.models import Engagement
-from tests.factories import EventFactory, InstituteFactory, OrganisationFactory, staff_user
+from partners.models import Engagement, Organisation
+from tests.factories import (
+    EventFactory,
+    InstituteFactory,
+    OpportunityFactory,
+    OrganisationFactory,
+    staff_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -161,4 +167,83 @@ def test_a_report_being_built_shows_its_progress_and_refreshes(admin_client, dur
     assert (
         admin_client.get(f"/admin/impact/evaluationreport/{report.pk}/download.csv").status_code
         == 404
+    )
+
+
+def section(report: EvaluationReport, title: str) -> dict:
+    [found] = [s for s in report.data["sections"] if s["title"].startswith(title)]
+    return found
+
+
+def test_opportunities_filled_counts_recorded_places_and_says_not_recorded(admin_client, durham):
+    partner = OrganisationFactory(name="Filled Ltd", institutes=[durham])
+    today = timezone.localdate()
+    closed = {"organisation": partner, "institute": durham, "status": "closed"}
+    OpportunityFactory(**closed, kind="apprenticeship", positions=3, positions_filled=2)
+    OpportunityFactory(**closed, kind="apprenticeship", positions=2)  # number not recorded
+    OpportunityFactory(**closed, kind="placement", positions=4)  # number not recorded
+    OpportunityFactory(**closed, kind="guest-talk", positions=1, positions_filled=0)
+    OpportunityFactory(organisation=partner, institute=durham, positions=9)  # still open
+    OpportunityFactory(  # closed before the period
+        **closed, kind="placement", positions=5, positions_filled=5,
+        closing_date=today - timezone.timedelta(days=800),
+    )  # fmt: skip
+    response = admin_client.post(ADD, {"scope": str(durham.pk), "year": this_year()})
+    assert response.status_code == 302
+    report = EvaluationReport.objects.get()
+    filled = section(report, "Opportunities filled")
+    assert filled["header"] == [
+        "Kind of opportunity",
+        "Closed",
+        "Closed without the number filled",
+        "Places offered (where recorded)",
+        "Places filled",
+    ]
+    rows = {row[0]: row[1:] for row in filled["rows"]}
+    assert rows["Apprenticeship vacancy"] == [2, 1, 3, 2]
+    assert rows["Work placement"] == [1, 1, "not recorded", "not recorded"]
+    assert rows["Guest talk"] == [1, 0, 1, 0]
+    assert rows["Internship"] == [0, 0, 0, 0]
+    assert rows["All kinds"] == [4, 2, 4, 2]
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "<td>not recorded</td>" in page
+    assert "“not recorded” means none of them has the number yet" in page
+    rows = list(csv.reader(io.StringIO(admin_client.get(
+        f"/admin/impact/evaluationreport/{report.pk}/download.csv"
+    ).content.decode())))  # fmt: skip
+    assert ["Work placement", "1", "1", "not recorded", "not recorded"] in rows
+
+
+def test_partner_retention_is_worked_out_from_review_dates_and_says_so(admin_client, durham):
+    now = timezone.now()
+    today = timezone.localdate()
+    year = academic_year_of(today)
+    OrganisationFactory(  # approved long ago, review date moved on beyond the year: renewed
+        name="Renewed Ltd", institutes=[durham], decided_at=now - timezone.timedelta(days=500),
+        review_date=year.end + timezone.timedelta(days=30),
+    )  # fmt: skip
+    OrganisationFactory(  # review date passed this year and not moved on: lapsed
+        name="Lapsed Ltd", institutes=[durham], decided_at=now - timezone.timedelta(days=400),
+        review_date=today - timezone.timedelta(days=1),
+    )  # fmt: skip
+    OrganisationFactory(  # approved this term: no review has fallen due yet
+        name="New Ltd", institutes=[durham], decided_at=now,
+        review_date=year.end + timezone.timedelta(days=30),
+    )  # fmt: skip
+    OrganisationFactory(  # another IoT's partner
+        decided_at=now - timezone.timedelta(days=500),
+        review_date=today - timezone.timedelta(days=1),
+    )
+    added = OrganisationFactory(  # added by staff, not through an application
+        name="Added Ltd", institutes=[durham], review_date=year.end + timezone.timedelta(days=1)
+    )
+    Organisation.objects.filter(pk=added.pk).update(created_at=now - timezone.timedelta(days=500))
+    admin_client.post(ADD, {"scope": str(durham.pk), "year": this_year()})
+    retention = section(EvaluationReport.objects.get(), "Partner retention")
+    assert retention["rows"] == [
+        ["Renewed: review date moved on beyond the period", 2],
+        ["Lapsed: review date passed in the period and not moved on", 1],
+    ]
+    assert retention["note"].startswith(
+        "Worked out from review dates, because the portal does not record renewals as such"
     )

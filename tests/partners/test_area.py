@@ -63,7 +63,7 @@ def test_every_organisation_url_in_the_partner_area_is_covered(own):
 
 
 GET_ONLY = {"area"}
-POST_ONLY = {"remove-member", "opportunity-close"}
+POST_ONLY = {"remove-member"}
 
 
 @pytest.mark.parametrize("name", ORGANISATION_URL_NAMES)
@@ -316,6 +316,74 @@ def test_closing_an_opportunity_takes_it_down(client, own):
     assert client.get(opportunity.get_absolute_url()).status_code == 404
     [entry] = AuditEntry.objects.filter(action="closed opportunity")
     assert (entry.actor, entry.target_id) == (owner.user, str(opportunity.pk))
+
+
+def close_url(organisation, opportunity) -> str:
+    return reverse("partners:opportunity-close", args=[organisation.slug, opportunity.pk])
+
+
+def test_closing_an_opportunity_records_how_many_places_were_filled(client, own):
+    organisation, owner, _, opportunity = own
+    Opportunity.objects.filter(pk=opportunity.pk).update(positions=3)
+    client.force_login(owner.user)
+    dashboard = client.get(organisation.get_area_url()).content.decode()
+    assert close_url(organisation, opportunity) in dashboard
+    page = client.get(close_url(organisation, opportunity)).content.decode()
+    assert f"Close “{opportunity.title}”" in page
+    assert "How many places were filled, out of 3?" in page
+    assert "Optional. Leave it empty if you do not know yet." in page
+    response = client.post(close_url(organisation, opportunity), {"positions_filled": "2"})
+    assert response.status_code == 302
+    opportunity.refresh_from_db()
+    assert (opportunity.status, opportunity.positions_filled) == ("closed", 2)
+    [entry] = AuditEntry.objects.filter(action="closed opportunity")
+    assert entry.detail == "2 of 3 places filled"
+    dashboard = client.get(organisation.get_area_url()).content.decode()
+    assert "is closed and no longer shown to learners" in dashboard
+    assert "2 of 3 places filled" in dashboard
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("4", "It offered 3 places, so no more than 3 can have been filled."),
+        ("-1", "The number of places filled cannot be less than 0."),
+        ("two", "Enter the number of places filled as a whole number, like 2."),
+        ("1.5", "Enter the number of places filled as a whole number, like 2."),
+    ],
+)
+def test_places_filled_must_be_a_whole_number_up_to_the_places_offered(client, own, value, message):
+    organisation, owner, _, opportunity = own
+    Opportunity.objects.filter(pk=opportunity.pk).update(positions=3)
+    client.force_login(owner.user)
+    response = client.post(close_url(organisation, opportunity), {"positions_filled": value})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert message in page and "<title>Error:" in page
+    opportunity.refresh_from_db()
+    assert (opportunity.status, opportunity.positions_filled) == ("approved", None)
+
+
+def test_a_closed_opportunity_can_have_its_places_filled_recorded_later(client, own):
+    organisation, owner, _, opportunity = own
+    client.force_login(owner.user)
+    client.post(close_url(organisation, opportunity), {"positions_filled": ""})
+    opportunity.refresh_from_db()
+    assert (opportunity.status, opportunity.positions_filled) == ("closed", None)
+    dashboard = client.get(organisation.get_area_url()).content.decode()
+    assert "Places filled not recorded: " in dashboard and ">record it<" in dashboard
+    page = client.get(close_url(organisation, opportunity)).content.decode()
+    assert "This opportunity is closed. Places filled not recorded." in page
+    assert "Save the number" in page
+    response = client.post(close_url(organisation, opportunity), {"positions_filled": "1"})
+    assert response.status_code == 302
+    opportunity.refresh_from_db()
+    assert (opportunity.status, opportunity.positions_filled) == ("closed", 1)
+    assert AuditEntry.objects.get(action="recorded places filled").detail == "1 of 1 place filled"
+    # Leaving the box empty later does not wipe a number already recorded.
+    client.post(close_url(organisation, opportunity), {"positions_filled": ""})
+    opportunity.refresh_from_db()
+    assert opportunity.positions_filled == 1
 
 
 def test_pending_partner_cannot_post_or_invite_yet(client):

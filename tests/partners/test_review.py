@@ -4,9 +4,11 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.utils import timezone
 
+from iot_network.staff.models import AuditEntry
 from partners.models import Engagement, Opportunity, Organisation
 from partners.services import send_review_reminders
 from tests.factories import (
+    InstituteFactory,
     MemberFactory,
     OpportunityFactory,
     OrganisationFactory,
@@ -161,3 +163,56 @@ def test_review_reminders_go_30_and_7_days_before_once_each(
     with django_capture_on_commit_callbacks(execute=True):
         send_review_reminders(today=today + timedelta(days=23))  # 7 days before
     assert sorted(m.to[0] for m in mailoutbox) == ["boss@firm.example", "staff@iot.example.org"]
+
+
+def test_staff_close_an_opportunity_with_the_number_of_places_filled(client, staff):
+    opportunity = OpportunityFactory(positions=3)
+    url = f"/admin/partners/opportunity/{opportunity.pk}/close/"
+    change_page = client.get(f"/admin/partners/opportunity/{opportunity.pk}/change/")
+    assert url in change_page.content.decode()
+    assert "Close, with the number of places filled…" in change_page.content.decode()
+    page = client.get(url).content.decode()
+    assert "How many places were filled, out of 3?" in page
+    refused = client.post(url, {"positions_filled": "5"})
+    assert refused.status_code == 400
+    assert "It offered 3 places, so no more than 3 can have been filled." in (
+        refused.content.decode()
+    )
+    opportunity.refresh_from_db()
+    assert opportunity.status == Opportunity.Status.APPROVED
+    response = client.post(url, {"positions_filled": "3"})
+    assert response.status_code == 302
+    opportunity.refresh_from_db()
+    assert (opportunity.status, opportunity.positions_filled) == ("closed", 3)
+    entry = AuditEntry.objects.get(action="closed opportunity")
+    assert (entry.actor, entry.detail) == (staff, "3 of 3 places filled")
+    followed = client.get(response["Location"]).content.decode()
+    assert "closed: 3 of 3 places filled." in followed
+
+
+def test_bulk_closed_opportunities_ask_for_the_number_on_each_page(client, staff):
+    opportunity = OpportunityFactory(positions=2)
+    response = client.post(
+        "/admin/partners/opportunity/",
+        {"action": "close_selected", ACTION_CHECKBOX_NAME: [opportunity.pk]},
+        follow=True,
+    )
+    assert "1 closed. Record how many places each one filled from its page" in (
+        response.content.decode()
+    )
+    change_page = client.get(f"/admin/partners/opportunity/{opportunity.pk}/change/")
+    assert "Record the number of places filled…" in change_page.content.decode()
+    client.post(f"/admin/partners/opportunity/{opportunity.pk}/close/", {"positions_filled": "0"})
+    opportunity.refresh_from_db()
+    assert opportunity.positions_filled == 0
+    assert AuditEntry.objects.get(action="recorded places filled").detail == "0 of 2 places filled"
+
+
+def test_another_iots_staff_cannot_close_its_opportunity(client):
+    opportunity = OpportunityFactory()
+    client.force_login(staff_user("iot-staff", institutes=[InstituteFactory()]))
+    url = f"/admin/partners/opportunity/{opportunity.pk}/close/"
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"positions_filled": "1"}).status_code == 404
+    opportunity.refresh_from_db()
+    assert (opportunity.status, opportunity.positions_filled) == ("approved", None)
