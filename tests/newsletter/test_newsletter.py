@@ -182,6 +182,7 @@ def test_staff_preview_test_and_send_an_issue_and_see_the_counts(
     queue_issue(issue.pk)  # what the worker runs
     page = client.get(send_page).content.decode()
     assert "Withheld (no consent)" in page
+    assert "Subscribers who chose kinds of event get the issue's events of those kinds" in page
     assert re.search(r"<td>3</td><td>0</td><td>0</td><td>0</td><td>1</td>", page)
     # Another IoT's issue and subscribers are out of reach.
     theirs = make_issue(institutes=[leeds])
