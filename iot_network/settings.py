@@ -318,6 +318,9 @@ NOTIFICATIONS_RETRY_MAX_SECONDS = env_float("NOTIFICATIONS_RETRY_MAX_SECONDS", 3
 NOTIFICATIONS_RETENTION_DAYS = env_int("NOTIFICATIONS_RETENTION_DAYS", 180)
 NOTIFICATIONS_QUEUED_GRACE = env_float("NOTIFICATIONS_QUEUED_GRACE", 120.0)
 
+# A newsletter confirmation link works for this many days and once (newsletter/).
+NEWSLETTER_CONFIRM_DAYS = env_int("NEWSLETTER_CONFIRM_DAYS", 7)
+
 # Equality monitoring answers are deleted this long after they were given (two years).
 EQUALITY_RETENTION_DAYS = env_int("EQUALITY_RETENTION_DAYS", 730)
 # An evaluation report reading more engagement and registration rows than this is built by a

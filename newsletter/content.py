@@ -26,9 +26,13 @@ def issue_context(issue: Issue) -> dict:
             }
             for story in issue.stories.published().newest_first()
         ],
+        # Filled per recipient by for_kinds(); empty in the archive, previews and tests.
+        "chosen_events": [],
         "events": [
             {
                 "title": event.title,
+                "type": event.event_type,
+                "kind": event.get_event_type_display(),
                 "starts_at": event.starts_at.isoformat(),
                 "where": event.venue_name or "Online",
                 "url": absolute(event.get_absolute_url()),
@@ -44,3 +48,15 @@ def issue_context(issue: Issue) -> dict:
             for course in issue.courses.published().select_related("institute").order_by("title")
         ],
     }
+
+
+def for_kinds(context: dict, event_types) -> dict:
+    """The issue as a subscriber who chose these kinds of event gets it: the issue's events of
+    those kinds come first, under their own heading, and its other events follow. Nothing is
+    left out, so a choice made long ago never hides what the issue is about."""
+    kinds = set(event_types)
+    chosen = [event for event in context["events"] if event["type"] in kinds]
+    if not chosen:
+        return context
+    others = [event for event in context["events"] if event["type"] not in kinds]
+    return context | {"chosen_events": chosen, "events": others}

@@ -26,7 +26,14 @@ class SubscribeForm(NamedErrorsMixin, forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Kinds of event you are interested in (optional)",
+        help_text="Each issue lists events of these kinds first, under their own heading, and "
+        "then its other events. They do not change which issues you get: the Institutes of "
+        "Technology and subjects above do.",
     )
+
+
+class NewLinkForm(NamedErrorsMixin, forms.Form):
+    email = email_field("The address you subscribed with. We send a new link to it.")
 
 
 class ScheduleForm(forms.Form):

@@ -7,6 +7,7 @@ preferences withdraw it, and the outbox withholds issues from anyone without it.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -56,8 +57,11 @@ class Subscriber(models.Model):
     event_types = models.JSONField(
         default=list, blank=True, help_text="Kinds of event of interest (event type values)."
     )
-    # The secret in the confirmation link; replaced on each new request.
+    # The secret in the confirmation link; replaced on each new request. A link works once, and
+    # for NEWSLETTER_CONFIRM_DAYS after it was sent.
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    token_sent_at = models.DateTimeField(default=timezone.now, editable=False)
+    token_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     user = models.ForeignKey(
@@ -71,6 +75,19 @@ class Subscriber(models.Model):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def link_expires_at(self):
+        return self.token_sent_at + timedelta(days=settings.NEWSLETTER_CONFIRM_DAYS)
+
+    def link_state(self, now=None) -> str:
+        """Whether the confirmation link can still confirm: "valid"; "used" once it confirmed
+        the subscription; "expired" when its days are up."""
+        if self.token_used_at is not None:
+            return "used"
+        if (now or timezone.now()) >= self.link_expires_at:
+            return "expired"
+        return "valid"
 
 
 class IssueQuerySet(ScopedQuerySet):

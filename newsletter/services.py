@@ -22,7 +22,7 @@ from iot_network.notifications.services import (
 )
 from iot_network.staff import audit
 
-from .content import issue_context
+from .content import for_kinds, issue_context
 from .models import Issue, Subscriber, new_token
 
 # Rows queued per transaction: each chunk commits (and is handed to the worker) on its own, so a
@@ -41,33 +41,63 @@ def subscribe(*, email: str, institutes=(), routes=(), event_types=(), user=None
     its owner confirms (and only a confirmation, whoever typed it)."""
     email = normalise_email(email)
     subscriber, _ = Subscriber.objects.get_or_create(email=email)
-    if subscriber.confirmed_at is None:
-        subscriber.token = new_token()
     if user is not None and getattr(user, "email", "").lower() == email:
         subscriber.user = user
     subscriber.event_types = sorted(set(event_types))
-    subscriber.save()
     subscriber.institutes.set(institutes)
     subscriber.routes.set(routes)
-    notify(
-        to=email,
-        kind="newsletter-confirm",
-        dedupe_key=f"newsletter-confirm:{subscriber.pk}:{timezone.now().isoformat()}",
-        context={
-            "action_url": settings.SITE_URL
-            + reverse("newsletter:confirm", kwargs={"token": subscriber.token}),
-        },
-        about=subscriber,
-    )
+    _send_confirmation(subscriber)
     return subscriber
 
 
 @transaction.atomic
+def send_new_link(*, email: str) -> None:
+    """A new confirmation link for an address that asked to subscribe, keeping its interests.
+    An address that never asked gets nothing; the page says the same either way."""
+    subscriber = Subscriber.objects.filter(email=normalise_email(email)).first()
+    if subscriber is not None:
+        _send_confirmation(subscriber)
+
+
+def _send_confirmation(subscriber: Subscriber) -> None:
+    # Every request gets a fresh link, with its own days; earlier links stop working.
+    subscriber.token = new_token()
+    subscriber.token_sent_at = timezone.now()
+    subscriber.token_used_at = None
+    subscriber.save()
+    notify(
+        to=subscriber.email,
+        kind="newsletter-confirm",
+        dedupe_key=f"newsletter-confirm:{subscriber.pk}:{subscriber.token}",
+        context={
+            "action_url": settings.SITE_URL
+            + reverse("newsletter:confirm", kwargs={"token": subscriber.token}),
+            "days": settings.NEWSLETTER_CONFIRM_DAYS,
+        },
+        about=subscriber,
+    )
+
+
+class LinkNotUsable(Exception):
+    """The confirmation link was used already or has expired; ``state`` says which."""
+
+    def __init__(self, state: str):
+        super().__init__(state)
+        self.state = state
+
+
+@transaction.atomic
 def confirm(*, subscriber: Subscriber) -> Subscriber:
-    """The address's owner confirmed: a consent record, and issues from now on."""
-    if subscriber.confirmed_at is None:
-        subscriber.confirmed_at = timezone.now()
-        subscriber.save(update_fields=["confirmed_at"])
+    """The address's owner confirmed: a consent record, and issues from now on. The link is
+    spent: raises LinkNotUsable when it was used already (two clicks racing) or has expired."""
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    now = timezone.now()
+    state = subscriber.link_state(now)
+    if state != "valid":
+        raise LinkNotUsable(state)
+    subscriber.confirmed_at = subscriber.confirmed_at or now
+    subscriber.token_used_at = now
+    subscriber.save(update_fields=["confirmed_at", "token_used_at"])
     set_consent(
         email=subscriber.email,
         category=Category.NEWSLETTER,
@@ -81,20 +111,24 @@ def confirm(*, subscriber: Subscriber) -> Subscriber:
 # Issues ---------------------------------------------------------------------------------------
 
 
-def recipients(issue: Issue) -> list[str]:
-    """Everyone the issue is for: confirmed subscribers of its audience, and signed-in people who
-    ticked the newsletter in their preferences without subscribing here. The outbox then sends
-    only to those who still consent and keeps the rest as withheld."""
-    subscribed = set(Subscriber.objects.for_issue(issue).values_list("email", flat=True))
-    from_preferences = set(
+def recipients(issue: Issue) -> dict[str, tuple[str, ...]]:
+    """Everyone the issue is for, each with the kinds of event they chose: confirmed subscribers
+    of its audience, and signed-in people who ticked the newsletter in their preferences without
+    subscribing here (no kinds). The outbox then sends only to those who still consent and keeps
+    the rest as withheld."""
+    chosen = {
+        email: tuple(kinds or ())
+        for email, kinds in Subscriber.objects.for_issue(issue).values_list("email", "event_types")
+    }
+    from_preferences = (
         Consent.objects.filter(category=Category.NEWSLETTER, granted=True)
         .exclude(email__in=Subscriber.objects.values("email"))
         .values_list("email", flat=True)
     )
-    return sorted(subscribed | from_preferences)
+    return chosen | dict.fromkeys(from_preferences, ())
 
 
-def _notifications(issue: Issue, emails: Iterable[str], context: dict) -> list[Notification]:
+def _notifications(issue: Issue, recipients: Iterable[tuple[str, dict]]) -> list[Notification]:
     return [
         Notification(
             to=email,
@@ -104,7 +138,7 @@ def _notifications(issue: Issue, emails: Iterable[str], context: dict) -> list[N
             category=Category.NEWSLETTER,
             batch=issue.batch,
         )
-        for email in emails
+        for email, context in recipients
     ]
 
 
@@ -171,14 +205,21 @@ def queue(*, issue_id: int) -> int:
     if issue.status == Issue.Status.SENT:
         return issue.recipients
     context = issue_context(issue)
-    emails = recipients(issue)
-    for start in range(0, len(emails), CHUNK):
+    # One context per combination of kinds of event chosen (a handful), not per recipient.
+    contexts: dict[tuple[str, ...], dict] = {}
+    everyone = sorted(recipients(issue).items())
+    for start in range(0, len(everyone), CHUNK):
+        chunk = []
+        for email, kinds in everyone[start : start + CHUNK]:
+            if kinds not in contexts:
+                contexts[kinds] = for_kinds(context, kinds)
+            chunk.append((email, contexts[kinds]))
         with transaction.atomic():
-            notify_many(_notifications(issue, emails[start : start + CHUNK], context))
+            notify_many(_notifications(issue, chunk))
     Issue.objects.filter(pk=issue.pk).update(
-        status=Issue.Status.SENT, sent_at=timezone.now(), recipients=len(emails)
+        status=Issue.Status.SENT, sent_at=timezone.now(), recipients=len(everyone)
     )
-    return len(emails)
+    return len(everyone)
 
 
 def status_counts(issue: Issue) -> dict[str, int]:

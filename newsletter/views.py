@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from iot_network.notifications.services import normalise_email
 from iot_network.web import ratelimit
 from stories import text
 
 from . import services
 from .content import issue_context
-from .forms import SubscribeForm
+from .forms import NewLinkForm, SubscribeForm
 from .models import Issue, Subscriber
 
 
@@ -31,7 +33,11 @@ def subscribe(request):
         )
         # The same page whether or not the address was already subscribed: it says nothing
         # about who is on the list.
-        return render(request, "newsletter/check_email.html", {"email": data["email"]})
+        return render(
+            request,
+            "newsletter/check_email.html",
+            {"email": data["email"], "days": settings.NEWSLETTER_CONFIRM_DAYS},
+        )
     return render(
         request,
         "newsletter/subscribe.html",
@@ -40,17 +46,63 @@ def subscribe(request):
     )
 
 
+# A link that cannot confirm: what its page says, and its status.
+UNUSABLE = {
+    "unknown": ("newsletter/confirm_invalid.html", 404),
+    "used": ("newsletter/confirm_used.html", 410),
+    "expired": ("newsletter/confirm_expired.html", 410),
+}
+
+
+def _unusable(request, state: str):
+    template, status = UNUSABLE[state]
+    return render(
+        request,
+        template,
+        {"form": NewLinkForm(), "days": settings.NEWSLETTER_CONFIRM_DAYS},
+        status=status,
+    )
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, token: str):
     """GET shows a button and POST confirms: mail scanners follow links but do not press
-    buttons, so only the address's owner subscribes it."""
+    buttons, so only the address's owner subscribes it. A link works once, for a few days."""
     subscriber = Subscriber.objects.filter(token=token).first()
     if subscriber is None:
-        return render(request, "newsletter/confirm_invalid.html", status=404)
+        return _unusable(request, "unknown")
+    if (state := subscriber.link_state()) != "valid":
+        return _unusable(request, state)
     if request.method == "POST":
-        services.confirm(subscriber=subscriber)
+        try:
+            subscriber = services.confirm(subscriber=subscriber)
+        except services.LinkNotUsable as exc:  # a second click that lost the race
+            return _unusable(request, exc.state)
         return render(request, "newsletter/confirmed.html", {"subscriber": subscriber})
     return render(request, "newsletter/confirm.html", {"subscriber": subscriber})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def new_link(request):
+    """Ask for a new confirmation link. The page after says the same for any address, so it
+    tells no one who is on the list."""
+    form = NewLinkForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and ratelimit.too_many(
+        request, scope="newsletter-new-link", limit=10, window=3600,
+        per=request.POST.get("email", ""), per_limit=3,
+    ):  # fmt: skip
+        return ratelimit.too_many_response(request)
+    if request.method == "POST" and form.is_valid():
+        email = normalise_email(form.cleaned_data["email"])
+        services.send_new_link(email=email)
+        return render(
+            request,
+            "newsletter/new_link_sent.html",
+            {"email": email, "days": settings.NEWSLETTER_CONFIRM_DAYS},
+        )
+    return render(
+        request, "newsletter/new_link.html", {"form": form}, status=400 if form.is_bound else 200
+    )
 
 
 @require_safe

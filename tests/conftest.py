@@ -113,6 +113,33 @@ def deliver_on_commit(monkeypatch):
     monkeypatch.setattr(services, "dispatch", lambda ids, countdown=None: delivery.deliver(ids))
 
 
+def wait_for(condition, *, seconds: float, what: str, tick=None) -> None:
+    """Poll ``condition`` until it holds; fail the test after ``seconds``."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out after {seconds} s waiting for {what}"
+        if tick:
+            tick()
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def worker_env(smtp_sink):
+    """Environment for ``celery_worker``: mail to the SMTP sink, quick retries, and a test queue
+    purged of what earlier runs may have left on it."""
+    from iot_network.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(app.conf.task_default_queue)
+    return {
+        "EMAIL_URL": smtp_sink.url,
+        "NOTIFICATIONS_RETRY_BASE_SECONDS": "0.2",
+        "NOTIFICATIONS_RETRY_MAX_SECONDS": "1",
+    }
+
+
 class WorkerProcess:
     def __init__(self, process, log_path):
         self.process = process

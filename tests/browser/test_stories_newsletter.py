@@ -89,7 +89,8 @@ def test_a_visitor_subscribes_confirms_from_the_mail_and_unsubscribes_in_one_cli
         message = Message.objects.get(recipient="reader@example.com", kind="newsletter-confirm")
         return re.search(r"/newsletter/confirm/[^/]+/", message.context["action_url"]).group(0)
 
-    page.goto(in_thread(confirmation_link))
+    link = in_thread(confirmation_link)
+    page.goto(link)
     assert_accessible(page)
     press(page, "Confirm my subscription")
     page.wait_for_selector("text=You are subscribed")
@@ -120,6 +121,30 @@ def test_a_visitor_subscribes_confirms_from_the_mail_and_unsubscribes_in_one_cli
         return has_consent("reader@example.com", "newsletter")
 
     assert in_thread(consent) is False
+
+    # The old link is spent; it offers a new one, which expires in its turn.
+    page.goto(link)
+    page.wait_for_selector("text=This link has already been used")
+    assert_accessible(page)
+    press(page, "Send me a new link")
+    page.wait_for_selector(".error-summary")
+    assert_accessible(page)  # the error state
+    type_into(page, "id_email", "reader@example.com")
+    press(page, "Send me a new link")
+    page.wait_for_selector("text=we have sent it a new link")
+    assert_accessible(page)
+
+    def the_new_link_expires():
+        from iot_network.notifications.models import Message
+        from newsletter.models import Subscriber
+
+        Subscriber.objects.update(token_sent_at=timezone.now() - timedelta(days=30))
+        message = Message.objects.filter(kind="newsletter-confirm").latest("pk")
+        return re.search(r"/newsletter/confirm/[^/]+/", message.context["action_url"]).group(0)
+
+    page.goto(in_thread(the_new_link_expires))
+    page.wait_for_selector("text=This link has expired")
+    assert_accessible(page)
 
 
 def test_iot_staff_write_a_story_with_an_image_schedule_it_and_see_it_published(

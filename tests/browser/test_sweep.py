@@ -77,6 +77,7 @@ PAGES = [
     ("newsletter:archive", "/newsletter/", None),
     ("impact:network", "/impact/", None),
     ("newsletter:subscribe", "/newsletter/subscribe/", None),
+    ("newsletter:new-link", "/newsletter/new-link/", None),
     ("newsletter:issue", "ISSUE", None),
     (None, "/no-such-page/", None),  # 404
 ]

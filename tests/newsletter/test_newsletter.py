@@ -5,6 +5,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from iot_network.notifications.delivery import build_email
@@ -55,8 +57,12 @@ def test_the_subscribe_page_says_the_same_whoever_is_already_subscribed(client):
     assert client.get("/newsletter/confirm/forged-token/").status_code == 404
 
 
-def subscriber(email, *, institutes=(), consent=True, confirmed=True):
-    row = Subscriber.objects.create(email=email, confirmed_at=timezone.now() if confirmed else None)
+def subscriber(email, *, institutes=(), event_types=(), consent=True, confirmed=True):
+    row = Subscriber.objects.create(
+        email=email,
+        confirmed_at=timezone.now() if confirmed else None,
+        event_types=list(event_types),
+    )
     row.institutes.set(institutes)
     if consent:
         set_consent(email=email, category="newsletter", granted=True, source="double-opt-in")
@@ -176,6 +182,7 @@ def test_staff_preview_test_and_send_an_issue_and_see_the_counts(
     queue_issue(issue.pk)  # what the worker runs
     page = client.get(send_page).content.decode()
     assert "Withheld (no consent)" in page
+    assert "Subscribers who chose kinds of event get the issue's events of those kinds" in page
     assert re.search(r"<td>3</td><td>0</td><td>0</td><td>0</td><td>1</td>", page)
     # Another IoT's issue and subscribers are out of reach.
     theirs = make_issue(institutes=[leeds])
@@ -211,3 +218,144 @@ def test_only_published_stories_appear_in_an_issue():
     issue = make_issue()
     issue.stories.set([StoryFactory(status=Story.Status.DRAFT, published_at=None)])
     assert issue_context(issue)["stories"] == []
+
+
+# Kinds of event -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def events_issue(audience):
+    """A Durham issue with an open day, a webinar and a workshop, in that order of date."""
+    durham, leeds = audience
+    soon = timezone.now() + timedelta(days=7)
+    issue = make_issue(institutes=[durham])
+    issue.events.set(
+        [
+            EventFactory(title="Robotics open day", event_type="open-day", starts_at=soon),
+            EventFactory(
+                title="Net Zero webinar",
+                event_type="webinar",
+                starts_at=soon + timedelta(days=1),
+                venue_name="",
+            ),
+            EventFactory(
+                title="Cyber workshop", event_type="workshop", starts_at=soon + timedelta(days=2)
+            ),
+        ]
+    )
+    subscriber("webinars@example.com", institutes=[durham], event_types=["webinar"])
+    subscriber("leeds.webinars@example.com", institutes=[leeds], event_types=["webinar"])
+    subscriber("tasters@example.com", event_types=["taster"])
+    subscriber("two@example.com", event_types=["workshop", "open-day"])
+    services.queue(issue_id=issue.pk)
+    return issue
+
+
+def mail_for(issue, address):
+    return build_email(Message.objects.get(batch=issue.batch, recipient=address))
+
+
+def order(text, *words):
+    """True when each of ``words`` appears in ``text``, in this order."""
+    places = [text.find(w) for w in words]
+    return -1 not in places and places == sorted(places)
+
+
+def test_kinds_of_event_do_not_change_who_gets_an_issue(events_issue):
+    recipients = set(
+        Message.objects.filter(batch=events_issue.batch).values_list("recipient", flat=True)
+    )
+    # Durham's subscribers and those who chose no IoT, whatever kinds they chose (or none);
+    # Leeds's webinar fan does not get Durham's issue for its webinar.
+    assert recipients == {
+        "durham@example.com", "everything@example.com", "member@example.com", "gone@example.com",
+        "webinars@example.com", "tasters@example.com", "two@example.com",
+    }  # fmt: skip
+
+
+def test_events_of_the_chosen_kinds_come_first_under_their_own_heading(events_issue):
+    email = mail_for(events_issue, "webinars@example.com")
+    assert order(
+        email.body,
+        "COMING UP: THE KINDS OF EVENT YOU CHOSE",
+        "- Net Zero webinar",
+        "Webinar · ",
+        "· Online",
+        "ALSO COMING UP",
+        "- Robotics open day",
+        "Open day · ",
+        "- Cyber workshop",
+    )
+    assert order(
+        email.alternatives[0][0],
+        "<h2>Coming up: the kinds of event you chose</h2>",
+        ">Net Zero webinar</a>",
+        "<h2>Also coming up</h2>",
+        ">Robotics open day</a>",
+        ">Cyber workshop</a>",
+    )
+    two = mail_for(events_issue, "two@example.com").body
+    assert order(
+        two,
+        "THE KINDS OF EVENT YOU CHOSE",
+        "- Robotics open day",
+        "- Cyber workshop",
+        "ALSO COMING UP",
+        "- Net Zero webinar",
+    )
+
+
+def test_without_a_matching_kind_every_event_is_listed_as_for_everyone(events_issue):
+    for address in ("durham@example.com", "tasters@example.com", "member@example.com"):
+        email = mail_for(events_issue, address)
+        assert "KINDS OF EVENT YOU CHOSE" not in email.body
+        assert "ALSO COMING UP" not in email.body
+        assert order(
+            email.body,
+            "COMING UP",
+            "- Robotics open day",
+            "- Net Zero webinar",
+            "- Cyber workshop",
+        ), address
+        assert "kinds of event you chose" not in email.alternatives[0][0]
+
+
+def test_an_issue_without_events_has_no_events_heading_for_anyone(audience):
+    subscriber("webinars@example.com", event_types=["webinar"])
+    issue = make_issue()
+    services.queue(issue_id=issue.pk)
+    body = mail_for(issue, "webinars@example.com").body
+    assert "COMING UP" not in body and "Hello everyone." in body
+
+
+def test_the_archive_and_the_preview_list_every_event_in_date_order(client, events_issue):
+    Issue.objects.filter(pk=events_issue.pk).update(status=Issue.Status.SENT)
+    page = client.get(events_issue.get_absolute_url()).content.decode()
+    assert "kinds of event you chose" not in page
+    assert order(page, "Coming up", "Robotics open day", "Net Zero webinar", "Cyber workshop")
+
+
+def test_the_subscribe_form_explains_what_kinds_of_event_do(client):
+    page = client.get("/newsletter/subscribe/").content.decode()
+    assert "Each issue lists events of these kinds first, under their own heading" in page
+    assert "They do not change which issues you get" in page
+    client.post("/newsletter/subscribe/", {"email": "ann@example.com", "event_types": ["webinar"]})
+    assert Subscriber.objects.get(email="ann@example.com").event_types == ["webinar"]
+
+
+def test_queueing_takes_the_same_queries_however_many_kinds_people_chose(audience):
+    kinds = ["open-day", "webinar", "workshop", "taster"]
+    events = [EventFactory(event_type=kind) for kind in kinds]
+
+    def queries_to_queue() -> int:
+        issue = make_issue()
+        issue.events.set(events)
+        with CaptureQueriesContext(connection) as queries:
+            services.queue(issue_id=issue.pk)
+        return len(queries)
+
+    few = queries_to_queue()  # five recipients, none chose a kind
+    for n in range(40):
+        subscriber(f"reader{n}@example.com", event_types=kinds[: n % 5])
+    assert queries_to_queue() == few
+    assert Message.objects.filter(kind="newsletter-issue").count() == 5 + 45

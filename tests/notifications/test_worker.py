@@ -8,35 +8,14 @@ import time
 import pytest
 from django.db import transaction
 
-from iot_network.celery import app
 from iot_network.notifications import delivery
 from iot_network.notifications.models import Message
 from iot_network.notifications.services import Notification, notify, notify_many
+from tests.conftest import wait_for
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.redis]
 
 CONTEXT = {"subject": "Your place is confirmed", "heading": "See you there", "paragraphs": ["Hi"]}
-
-
-@pytest.fixture
-def worker_env(smtp_sink):
-    # Purge what earlier runs may have left on the test queue.
-    with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(app.conf.task_default_queue)
-    return {
-        "EMAIL_URL": smtp_sink.url,
-        "NOTIFICATIONS_RETRY_BASE_SECONDS": "0.2",
-        "NOTIFICATIONS_RETRY_MAX_SECONDS": "1",
-    }
-
-
-def wait_for(condition, *, seconds: float, what: str, tick=None) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out after {seconds} s waiting for {what}"
-        if tick:
-            tick()
-        time.sleep(0.2)
 
 
 def test_mail_is_delivered_after_commit_and_never_after_rollback(

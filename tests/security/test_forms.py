@@ -159,6 +159,7 @@ def world(reference_data):
             "stories:case-study": (f"{area}/case-studies/{case_study.pk}/", "owner"),
             "newsletter:subscribe": ("/newsletter/subscribe/", None),
             "newsletter:confirm": (f"/newsletter/confirm/{subscriber.token}/", None),
+            "newsletter:new-link": ("/newsletter/new-link/", None),
         },
     }
 

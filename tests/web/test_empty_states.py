@@ -389,7 +389,7 @@ NOT_LISTINGS = {
         "partners:opportunity-close", "partners:skills-need-create",
         "notifications:preferences", "notifications:unsubscribe",
         "events:withdraw_equality", "stories:propose-case-study", "newsletter:subscribe",
-        "newsletter:confirm",
+        "newsletter:confirm", "newsletter:new-link",
     },
     "the open data API: JSON, where an empty list is a valid answer, and its documentation": {
         "api-docs", "api:api-root", "api:openapi-json", "api:courses", "api:course",
