@@ -57,6 +57,10 @@ class Subscriber(models.Model):
     event_types = models.JSONField(
         default=list, blank=True, help_text="Kinds of event of interest (event type values)."
     )
+    # Interests asked for by someone who has not yet shown they own the address (a new request
+    # for a confirmed subscription): {"institutes": [ids], "routes": [ids], "event_types": [..]}.
+    # Applied when the link is used, so typing someone's address cannot change what they get.
+    pending_interests = models.JSONField(null=True, blank=True, editable=False)
     # The secret in the confirmation link; replaced on each new request. A link works once, and
     # for NEWSLETTER_CONFIRM_DAYS after it was sent.
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)

@@ -41,13 +41,30 @@ def subscribe(*, email: str, institutes=(), routes=(), event_types=(), user=None
     its owner confirms (and only a confirmation, whoever typed it)."""
     email = normalise_email(email)
     subscriber, _ = Subscriber.objects.get_or_create(email=email)
-    if user is not None and getattr(user, "email", "").lower() == email:
+    owner = user is not None and getattr(user, "email", "").lower() == email
+    if owner:
         subscriber.user = user
-    subscriber.event_types = sorted(set(event_types))
-    subscriber.institutes.set(institutes)
-    subscriber.routes.set(routes)
+    interests = {
+        "institutes": sorted({getattr(i, "pk", i) for i in institutes}),
+        "routes": sorted({getattr(r, "pk", r) for r in routes}),
+        "event_types": sorted(set(event_types)),
+    }
+    if subscriber.confirmed_at is None or owner:
+        # Nothing is sent before confirmation, and a signed-in owner needs no proof.
+        _apply_interests(subscriber, interests)
+        subscriber.pending_interests = None
+    else:
+        # Someone typed a confirmed subscriber's address: what they get changes only once the
+        # address's owner uses the link.
+        subscriber.pending_interests = interests
     _send_confirmation(subscriber)
     return subscriber
+
+
+def _apply_interests(subscriber: Subscriber, interests: dict) -> None:
+    subscriber.event_types = interests["event_types"]
+    subscriber.institutes.set(interests["institutes"])
+    subscriber.routes.set(interests["routes"])
 
 
 @transaction.atomic
@@ -97,7 +114,12 @@ def confirm(*, subscriber: Subscriber) -> Subscriber:
         raise LinkNotUsable(state)
     subscriber.confirmed_at = subscriber.confirmed_at or now
     subscriber.token_used_at = now
-    subscriber.save(update_fields=["confirmed_at", "token_used_at"])
+    if subscriber.pending_interests is not None:
+        _apply_interests(subscriber, subscriber.pending_interests)
+        subscriber.pending_interests = None
+    subscriber.save(
+        update_fields=["confirmed_at", "token_used_at", "event_types", "pending_interests"]
+    )
     set_consent(
         email=subscriber.email,
         category=Category.NEWSLETTER,

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from iot_network.notifications.models import Consent, ConsentChange, Message
 from newsletter.models import Subscriber
-from tests.factories import InstituteFactory
+from tests.factories import InstituteFactory, UserFactory
 from tests.mail import html, rendered
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +175,28 @@ def test_asking_for_new_links_is_rate_limited_per_address_and_per_visitor(client
         client.post(NEW_LINK, {"email": f"person{n}@example.com"}).status_code for n in range(7)
     ]
     assert statuses == [200] * 6 + [429]
+
+
+def test_typing_a_subscribers_address_changes_their_interests_only_once_they_confirm(client):
+    durham, leeds = InstituteFactory(), InstituteFactory()
+    client.post(SUBSCRIBE, {"email": "ann@example.com", "institutes": [durham.pk]})
+    client.post(links("ann@example.com")[0])
+    # Someone else asks for Leeds only, with Ann's address: Ann still gets Durham's issues.
+    client.post(SUBSCRIBE, {"email": "ann@example.com", "institutes": [leeds.pk]})
+    ann = Subscriber.objects.get(email="ann@example.com")
+    assert list(ann.institutes.all()) == [durham] and ann.confirmed_at is not None
+    assert consents("ann@example.com")
+    # Ann herself follows the new link: now it is Leeds.
+    assert "You are subscribed" in text(client.post(links("ann@example.com")[-1]))
+    ann.refresh_from_db()
+    assert list(ann.institutes.all()) == [leeds] and ann.pending_interests is None
+
+
+def test_a_signed_in_owner_changes_their_interests_at_once(client):
+    durham, leeds = InstituteFactory(), InstituteFactory()
+    user = UserFactory(email="ann@example.com")
+    client.post(SUBSCRIBE, {"email": "ann@example.com", "institutes": [durham.pk]})
+    client.post(links("ann@example.com")[0])
+    client.force_login(user)
+    client.post(SUBSCRIBE, {"email": "ann@example.com", "institutes": [leeds.pk]})
+    assert list(Subscriber.objects.get(email="ann@example.com").institutes.all()) == [leeds]
