@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from institutes.models import Institute, Region, Route
 from iot_network.web.forms import NamedErrorsForm
+from iot_network.web.listing import ShortModelChoiceFilter
 
 from .models import Event
 
@@ -31,11 +32,11 @@ class EventFilter(django_filters.FilterSet):
         field_name="institute__region", choices=Region.choices, empty_label="All regions",
         label="Region",
     )  # fmt: skip
-    institute = django_filters.ModelChoiceFilter(
+    institute = ShortModelChoiceFilter(
         queryset=Institute.objects.all(), to_field_name="slug", empty_label="All organisers",
         label="Institute",
     )  # fmt: skip
-    route = django_filters.ModelChoiceFilter(
+    route = ShortModelChoiceFilter(
         field_name="routes", queryset=Route.objects.all(), to_field_name="slug",
         empty_label="All subjects", label="Subject area",
     )  # fmt: skip

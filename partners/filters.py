@@ -2,19 +2,20 @@ import django_filters
 
 from institutes.models import Institute, Route
 from iot_network.web.forms import NamedErrorsForm
+from iot_network.web.listing import ShortModelChoiceFilter
 
 from .models import Interest, Organisation
 
 
 class OrganisationFilter(django_filters.FilterSet):
-    institute = django_filters.ModelChoiceFilter(
+    institute = ShortModelChoiceFilter(
         field_name="institutes",
         queryset=Institute.objects.all(),
         to_field_name="slug",
         empty_label="All institutes",
         label="Institute",
     )
-    sector = django_filters.ModelChoiceFilter(
+    sector = ShortModelChoiceFilter(
         queryset=Route.objects.all(),
         to_field_name="slug",
         empty_label="All sectors",
@@ -24,7 +25,7 @@ class OrganisationFilter(django_filters.FilterSet):
         choices=Organisation.Type.choices, empty_label="All types", label="Type of organisation"
     )
 
-    interest = django_filters.ModelChoiceFilter(
+    interest = ShortModelChoiceFilter(
         field_name="interests",
         queryset=Interest.objects.all(),
         to_field_name="slug",

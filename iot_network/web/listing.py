@@ -15,6 +15,28 @@ from django.http import HttpRequest
 from django.utils.formats import date_format
 
 
+class _ListedChoices(forms.models.ModelChoiceIterator):
+    """A model choice field's options from one plain query. Django streams them through
+    ``QuerySet.iterator()``, which on PostgreSQL is a server-side cursor (DECLARE, FETCH and
+    CLOSE: three round trips) each time the select is drawn, for a list of 15 or 21 rows."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
+class _ShortModelChoiceField(django_filters.fields.ModelChoiceField):
+    iterator = _ListedChoices
+
+
+class ShortModelChoiceFilter(django_filters.ModelChoiceFilter):
+    """A ModelChoiceFilter for a short list (the IoTs, the routes). It offers no null choice."""
+
+    field_class = _ShortModelChoiceField
+
+
 @dataclass(frozen=True)
 class Chip:
     """One active filter, and the address of the same list without it."""
