@@ -111,31 +111,30 @@ def register(
     capacity check, the insert and the outbox row: the calendar invitation, the slowest part of
     the mail, is built before the lock from an unlocked read of the event (and built again under
     the lock only if the event changed meanwhile). On PostgreSQL, without sessions to choose,
-    everything is prepared before the lock and written in one statement (see registering.py)."""
+    everything is prepared before the lock, and locking, counting and writing are one call of
+    the database (see registering.py)."""
     email = details.email.strip().lower()
-    unlocked = Event.objects.select_related("institute").with_places_taken().get(pk=event_id)
+    one_call = connection.vendor == "postgresql" and not details.session_ids
+    events = Event.objects.select_related("institute").with_places_taken()
+    if one_call:
+        events = events.annotate(row_version=registering.ROW_VERSION)
+    unlocked = events.get(pk=event_id)
     # Once the event looks full, most who follow join the waiting list and need no invitation.
     looks_open = unlocked.capacity is None or unlocked.places_taken < unlocked.capacity
     invite = (
         notices.invitation_for(unlocked, name=details.name, email=email) if looks_open else None
     )
-    prepared = None
-    if connection.vendor == "postgresql" and not details.session_ids:
-        if unlocked.registration_state() != RegistrationState.OPEN:
-            raise RegistrationError(NOT_OPEN)
-        prepared = _prepare(unlocked, details=details, email=email, invite=invite)
     try:
+        if one_call:
+            if unlocked.registration_state() != RegistrationState.OPEN:
+                raise RegistrationError(NOT_OPEN)
+            prepared = _prepare(unlocked, details=details, email=email, invite=invite)
+            if registration := _claim(prepared, equality=equality):
+                return registration
+        # Step by step: SQLite, sessions to choose, or the prepared registration was stale.
         with transaction.atomic():
-            if prepared is not None:
-                unchanged = registering.lock_unchanged(unlocked)
-                _time_the_lock(event_id)
-                if unchanged and (registration := _claim(prepared, equality=equality)):
-                    return registration
-            # Step by step (SQLite, sessions to choose, or the prepared registration is stale);
-            # already locked in the last case.
             event = _locked_event(event_id)
-            if prepared is None:
-                _time_the_lock(event_id)
+            _time_the_lock(event_id)
             registration = _register_locked(
                 event=event, details=details, email=email, unlocked=unlocked, invite=invite
             )
@@ -182,8 +181,9 @@ def _prepare(
 
 
 def _claim(prepared: _Prepared, *, equality: dict[str, str] | None) -> Registration | None:
-    """Take a place or a waiting-list position in one statement, under the lock; None when it
-    wrote nothing (a place came free for someone with no invitation prepared)."""
+    """Take a place or a waiting-list position in one call of the database; None when it wrote
+    nothing (the event changed since it was read, or a place came free for someone with no
+    invitation prepared)."""
     registration = prepared.registration
     claim = registering.claim(
         registration=registration,
@@ -194,6 +194,7 @@ def _claim(prepared: _Prepared, *, equality: dict[str, str] | None) -> Registrat
     )
     if claim.status is None:
         return None
+    _log_lock_held(registration.event.pk, claim.lock_held_ms)
     registration.status = claim.status
     registration._state.adding = False
     dispatch_on_commit([claim.message_id] if claim.message_id else [])
@@ -205,12 +206,13 @@ def _time_the_lock(event_id: int) -> None:
     Registered before the outbox's own hook, so it measures the lock alone, not the hand-over
     to the broker."""
     locked_at = time.perf_counter()
+    transaction.on_commit(
+        lambda: _log_lock_held(event_id, (time.perf_counter() - locked_at) * 1000)
+    )
 
-    def log() -> None:
-        held_ms = (time.perf_counter() - locked_at) * 1000
-        lock_log.info("event %s lock held %.2f ms", event_id, held_ms, extra={"lock_ms": held_ms})
 
-    transaction.on_commit(log)
+def _log_lock_held(event_id: int, held_ms: float) -> None:
+    lock_log.info("event %s lock held %.2f ms", event_id, held_ms, extra={"lock_ms": held_ms})
 
 
 def _register_locked(

@@ -234,16 +234,21 @@ def _numbered(rows: Iterable[tuple[int, list]]) -> Iterator[tuple[int, list]]:
 
 
 class _StoredBytes(io.RawIOBase):
-    """A bytea column read a slice at a time (PostgreSQL's substring on the stored value)."""
+    """A binary column read a slice at a time (substring on the stored value)."""
 
     def __init__(self, table: str, column: str, key: str, pk: int):
         super().__init__()
         where = f'FROM "{table}" WHERE "{key}" = %s'
-        self.sql = f'SELECT substring("{column}" FROM %s FOR %s) {where}'
+        quoted = f'"{column}"'
+        if connection.vendor == "postgresql":
+            part, size = f"substring({quoted} FROM %s FOR %s)", f"octet_length({quoted})"
+        else:  # SQLite (the quick start): substr() and length() count a blob's bytes
+            part, size = f"substr({quoted}, %s, %s)", f"length({quoted})"
+        self.sql = f"SELECT {part} {where}"
         self.pk = pk
         self.position = 0
         with connection.cursor() as cursor:
-            cursor.execute(f'SELECT octet_length("{column}") {where}', [pk])
+            cursor.execute(f"SELECT {size} {where}", [pk])
             found = cursor.fetchone()
         self.size = (found[0] or 0) if found else 0
 

@@ -237,17 +237,17 @@ def test_a_refused_second_registration_says_how_to_change_the_first_and_queues_n
 
 def just_before_the_lock(monkeypatch, change):
     """Make ``change`` land between register()'s unlocked read and its lock, on both ways of
-    taking the lock: the one-statement claim (PostgreSQL) and step by step."""
+    taking the lock: the one-call claim (PostgreSQL) and step by step."""
 
     def first(lock):
-        def locking(*args):
+        def locking(*args, **kwargs):
             change()
-            return lock(*args)
+            return lock(*args, **kwargs)
 
         return locking
 
     monkeypatch.setattr(services, "_locked_event", first(services._locked_event))
-    monkeypatch.setattr(registering, "lock_unchanged", first(registering.lock_unchanged))
+    monkeypatch.setattr(registering, "claim", first(registering.claim))
 
 
 def test_an_event_moved_while_someone_registers_sends_the_invitation_for_the_new_time(
