@@ -133,7 +133,10 @@ def register(
                 return registration
         # Step by step: SQLite, sessions to choose, or the prepared registration was stale.
         with transaction.atomic():
-            event = _locked_event(event_id)
+            try:
+                event = _locked_event(event_id)
+            except Event.DoesNotExist:  # deleted since it was read
+                raise RegistrationError(NOT_OPEN) from None
             _time_the_lock(event_id)
             registration = _register_locked(
                 event=event, details=details, email=email, unlocked=unlocked, invite=invite
@@ -142,6 +145,13 @@ def register(
                 RegistrationEquality.objects.create(registration=registration, **equality)
             return registration
     except IntegrityError:
+        # The partial unique constraint turns away a second active registration of an address;
+        # any other failure is not the registrant's to fix.
+        active = Registration.objects.filter(event_id=event_id, email=email).exclude(
+            status=Status.CANCELLED
+        )
+        if not active.exists():
+            raise
         raise RegistrationError(ALREADY_REGISTERED) from None
 
 

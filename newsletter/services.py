@@ -73,6 +73,9 @@ def send_new_link(*, email: str) -> None:
     An address that never asked gets nothing; the page says the same either way."""
     subscriber = Subscriber.objects.filter(email=normalise_email(email)).first()
     if subscriber is not None:
+        # A bare request for a link carries no interests: any asked for by an earlier request
+        # (perhaps someone else's) are dropped, not applied by this link.
+        subscriber.pending_interests = None
         _send_confirmation(subscriber)
 
 
@@ -107,7 +110,10 @@ class LinkNotUsable(Exception):
 def confirm(*, subscriber: Subscriber) -> Subscriber:
     """The address's owner confirmed: a consent record, and issues from now on. The link is
     spent: raises LinkNotUsable when it was used already (two clicks racing) or has expired."""
-    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    # The link that was followed: a request made meanwhile replaced it, and it no longer works.
+    subscriber = Subscriber.objects.select_for_update().filter(token=subscriber.token).first()
+    if subscriber is None:
+        raise LinkNotUsable("unknown")
     now = timezone.now()
     state = subscriber.link_state(now)
     if state != "valid":
@@ -144,7 +150,9 @@ def recipients(issue: Issue) -> dict[str, tuple[str, ...]]:
     }
     from_preferences = (
         Consent.objects.filter(category=Category.NEWSLETTER, granted=True)
-        .exclude(email__in=Subscriber.objects.values("email"))
+        # Confirmed subscribers are counted above; an unconfirmed request (perhaps typed by
+        # someone else) must not stop what the person asked for in their preferences.
+        .exclude(email__in=Subscriber.objects.confirmed().values("email"))
         .values_list("email", flat=True)
     )
     return chosen | dict.fromkeys(from_preferences, ())

@@ -326,6 +326,14 @@ class OpportunityAdmin(DecisionAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     actions = ["approve_selected", "decline_selected", "close_selected"]
     change_form_template = "admin/partners/change_form.html"
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        # Fewer places than were recorded as filled would break the opportunity's check; the
+        # number filled is changed on the close page, not here.
+        if obj is not None and obj.positions_filled is not None:
+            fields.append("positions")
+        return fields
+
     def view_on_site(self, opportunity):
         return public_url(opportunity, Opportunity.objects.live())
 

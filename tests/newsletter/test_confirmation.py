@@ -200,3 +200,27 @@ def test_a_signed_in_owner_changes_their_interests_at_once(client):
     client.force_login(user)
     client.post(SUBSCRIBE, {"email": "ann@example.com", "institutes": [leeds.pk]})
     assert list(Subscriber.objects.get(email="ann@example.com").institutes.all()) == [leeds]
+
+
+def test_a_bare_request_for_a_new_link_drops_interests_someone_else_asked_for(client):
+    durham, leeds = InstituteFactory(), InstituteFactory()
+    client.post(SUBSCRIBE, {"email": "ann@example.com", "institutes": [durham.pk]})
+    client.post(links("ann@example.com")[0])
+    client.post(SUBSCRIBE, {"email": "ann@example.com", "institutes": [leeds.pk]})  # not Ann
+    client.post(NEW_LINK, {"email": "ann@example.com"})  # Ann, later, for a fresh link
+    client.post(links("ann@example.com")[-1])
+    assert list(Subscriber.objects.get(email="ann@example.com").institutes.all()) == [durham]
+
+
+def test_a_link_replaced_while_it_was_being_confirmed_confirms_nothing(client, monkeypatch):
+    from newsletter import services
+
+    client.post(SUBSCRIBE, {"email": "ann@example.com"})
+    [link] = links("ann@example.com")
+    subscriber = Subscriber.objects.get(email="ann@example.com")
+    subscriber.token = "replaced-meanwhile"
+    subscriber.save(update_fields=["token"])
+    with pytest.raises(services.LinkNotUsable) as refused:
+        services.confirm(subscriber=Subscriber(pk=subscriber.pk, token=link.split("/")[-2]))
+    assert refused.value.state == "unknown"
+    assert not consents("ann@example.com")

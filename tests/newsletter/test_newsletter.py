@@ -359,3 +359,11 @@ def test_queueing_takes_the_same_queries_however_many_kinds_people_chose(audienc
         subscriber(f"reader{n}@example.com", event_types=kinds[: n % 5])
     assert queries_to_queue() == few
     assert Message.objects.filter(kind="newsletter-issue").count() == 5 + 45
+
+
+def test_an_unconfirmed_request_does_not_stop_what_someone_chose_in_their_preferences():
+    # Ticked the newsletter in their account's preferences, never subscribed here; then someone
+    # typed their address into the subscribe form (an unconfirmed request).
+    set_consent(email="member@example.com", category="newsletter", granted=True, source="form")
+    subscriber("member@example.com", consent=False, confirmed=False)
+    assert "member@example.com" in services.recipients(make_issue())

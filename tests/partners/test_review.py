@@ -216,3 +216,11 @@ def test_another_iots_staff_cannot_close_its_opportunity(client):
     assert client.post(url, {"positions_filled": "1"}).status_code == 404
     opportunity.refresh_from_db()
     assert (opportunity.status, opportunity.positions_filled) == ("approved", None)
+
+
+def test_once_places_filled_are_recorded_the_places_offered_cannot_drop_below_them(client, staff):
+    opportunity = OpportunityFactory(positions=3)
+    client.post(f"/admin/partners/opportunity/{opportunity.pk}/close/", {"positions_filled": "3"})
+    page = client.get(f"/admin/partners/opportunity/{opportunity.pk}/change/").content.decode()
+    assert 'name="positions"' not in page  # shown, not editable: no save can break the check
+    assert 'name="title"' in page

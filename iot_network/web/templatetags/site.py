@@ -209,6 +209,11 @@ def empty_state(message, *, explanation="", start_url="", start_text="", count="
     }
 
 
+# Part of every shared fragment's key: change it when a fragment's markup changes in a way a
+# deploy must not mix with fragments rendered by the old code.
+FRAGMENT_VERSION = 1
+
+
 class SharedFragmentNode(template.Node):
     def __init__(self, nodelist, name: str, vary_on: list):
         self.nodelist, self.name, self.vary_on = nodelist, name, vary_on
@@ -217,8 +222,9 @@ class SharedFragmentNode(template.Node):
         seconds = settings.FRAGMENT_CACHE_SECONDS
         if not seconds:
             return self.nodelist.render(context)
-        varies = "|".join(str(v.resolve(context)) for v in self.vary_on)
-        key = f"fragment:{self.name}:{hashlib.sha256(varies.encode()).hexdigest()[:32]}"
+        varies = json.dumps([str(v.resolve(context)) for v in self.vary_on])
+        digest = hashlib.sha256(f"{FRAGMENT_VERSION}|{self.name}|{varies}".encode()).hexdigest()
+        key = f"fragment:{self.name}:{digest[:32]}"
         html = cache.get(key)
         if html is None:
             html = self.nodelist.render(context)
