@@ -30,7 +30,7 @@ from django.db.models.expressions import RawSQL
 
 from iot_network.notifications.services import Notification, message_values
 
-from .models import Event, Registration
+from .models import Registration
 
 # The version of an event's row: the transaction that wrote it (xmin) and where it lies (ctid);
 # every update writes a new version of the row somewhere else, even within one transaction.
@@ -59,16 +59,15 @@ def new_registration_id() -> int:
 def claim(
     *,
     registration: Registration,
-    event: Event,
     mail: dict[str, Notification],
     institutes: set[int],
     equality: dict[str, str] | None,
 ) -> Claim:
-    """Lock, check, count, decide and insert in one call. ``event`` carries ``row_version``
-    (annotated with ROW_VERSION when it was read); ``mail`` holds the prepared message for each
-    status it may have ("confirmed" only when an invitation was prepared, "waiting"), all
-    transactional, so queued at once. Raises IntegrityError when the address already holds an
-    active registration for the event."""
+    """Lock, check, count, decide and insert in one call. ``registration.event`` carries
+    ``row_version`` (annotated with ROW_VERSION when it was read); ``mail`` holds the prepared
+    message for each status it may have ("confirmed" only when an invitation was prepared,
+    "waiting"), all transactional, so queued at once. Raises IntegrityError when the address
+    already holds an active registration for the event."""
     messages = {str(status): message_values(n) for status, n in mail.items()}
     row = {
         "id": registration.pk,
@@ -83,6 +82,7 @@ def claim(
     # round trip to Python while the lock is held. Inside a caller's transaction it takes a
     # savepoint, so a refused duplicate does not end the caller's transaction.
     within = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    event = registration.event
     with within, connection.cursor() as cursor:
         cursor.execute(
             CLAIM_SQL,

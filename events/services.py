@@ -197,7 +197,6 @@ def _claim(prepared: _Prepared, *, equality: dict[str, str] | None) -> Registrat
     registration = prepared.registration
     claim = registering.claim(
         registration=registration,
-        event=registration.event,
         mail=prepared.mail,
         institutes=institute_ids(registration),
         equality=equality,

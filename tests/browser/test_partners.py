@@ -2,13 +2,13 @@
 finds it: the whole partner journey in a browser, with axe on every public and partner page."""
 
 import re
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from tests.accounts.pages import current_code as code_for
 from tests.browser.keyboard import follow, tab_to, tick, type_into
 from tests.factories import InstituteFactory, UserFactory, staff_user
 
@@ -58,14 +58,7 @@ def network(transactional_db, reference_data, monkeypatch):
 
 
 def current_code(secret: str = TOTP_SECRET) -> str:
-    """The authenticator app's code, from a 30-second window with time left to type and send it:
-    a code read in a window's last seconds reaches the server in the next one and is refused
-    (the journey then waits in vain for the admin)."""
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
-    while time.time() % 30 > 25:
-        time.sleep(0.25)
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    return code_for(secret)
 
 
 def sign_in_as_staff(page, email, assert_accessible):
