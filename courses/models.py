@@ -101,6 +101,9 @@ class Course(models.Model):
     # The soonest upcoming start, so the default "soonest start" order reads an index. Kept by
     # a PostgreSQL trigger on runs (migration 0004) and refreshed nightly as dates pass.
     upcoming_start = models.DateField(null=True, blank=True, editable=False)
+    # Which kinds of upcoming run (study mode, attendance, no fee) the course has, one bit each
+    # (courses/upcoming.py), kept beside upcoming_start by the same trigger (migration 0011).
+    upcoming_kinds = models.IntegerField(default=0, editable=False)
     # Kept up to date by a PostgreSQL trigger (migration 0002); empty on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
 
@@ -114,6 +117,23 @@ class Course(models.Model):
             models.Index(fields=["status", "qualification_type"]),
             models.Index(
                 fields=["status", "upcoming_start", "title", "id"], name="courses_course_upcoming"
+            ),
+            # Covering index: the counts beside the search results read every matching course's
+            # facet fields; from this index, not the wide table (text and search vector).
+            models.Index(
+                fields=["status"],
+                include=[
+                    "id",
+                    "level",
+                    "qualification_type",
+                    "route",
+                    "institute",
+                    "student_finance",
+                    "employer_sponsored",
+                    "upcoming_start",
+                    "upcoming_kinds",
+                ],
+                name="courses_course_facets",
             ),
         ]
         constraints = [

@@ -37,6 +37,7 @@ from iot_network import outages
 from iot_network.web.geo import Point, bounding_box, distance_miles
 
 from .models import APPRENTICESHIP_TYPES, Course, CourseRun, SectorTag
+from .upcoming import kinds_mask, upcoming_kinds_expression
 
 
 class Funding:
@@ -155,6 +156,26 @@ def matching_runs(search: CourseSearch) -> QuerySet:
     return runs
 
 
+def _summary_answers(search: CourseSearch) -> bool:
+    """Whether each course's summary of its upcoming runs (courses/upcoming.py) can stand in for
+    its runs: for study mode, attendance and no fee, but not start dates or places, which it
+    does not keep; on PostgreSQL, whose trigger keeps it, and from the day it was kept on."""
+    return (
+        connection.vendor == "postgresql"
+        and not (search.start_from or search.start_to or search.point)
+        and search.today >= timezone.localdate()
+    )
+
+
+def _runs_mask(search: CourseSearch, facet: str = "", value: str = "") -> int:
+    """The kinds of run that match ``search``'s run filters and, if given, one more option."""
+    return kinds_mask(
+        [value] if facet == "study_modes" else search.study_modes,
+        [value] if facet == "attendances" else search.attendances,
+        no_fee_only=facet == "funding" or Funding.NO_FEE in search.funding,
+    )
+
+
 def _uses_runs(search: CourseSearch) -> bool:
     return bool(
         search.study_modes
@@ -224,7 +245,10 @@ def filtered_courses(search: CourseSearch) -> QuerySet:
         funding |= Q(employer_sponsored=True)
     if funding:
         courses = courses.filter(funding)
-    if _uses_runs(search):
+    if _uses_runs(search) and _summary_answers(search):
+        kinds = upcoming_kinds_expression(search.today).bitand(_runs_mask(search))
+        courses = courses.alias(matching_kinds=kinds).filter(matching_kinds__gt=0)
+    elif _uses_runs(search):
         courses = courses.filter(Exists(matching_runs(search).filter(course=OuterRef("pk"))))
     return courses
 
@@ -334,7 +358,12 @@ def _count_facets(search: CourseSearch, facets: list[str]) -> dict[str, dict]:
     qn = connection.ops.quote_name
     columns = ("id", "level", "qualification_type", "route_id", "institute_id")
     flags = ("student_finance", "employer_sponsored")
-    matching_sql, params = _sql(filtered_courses(search).order_by().values(*columns, *flags))
+    matching = filtered_courses(search).order_by()
+    summary = _summary_answers(search)
+    if summary:
+        matching = matching.annotate(kinds=upcoming_kinds_expression(search.today))
+        flags += ("kinds",)  # last: Django selects annotations after fields
+    matching_sql, params = _sql(matching.values(*columns, *flags))
     ctes = [f"m ({', '.join(columns + flags)}) AS ({matching_sql})"]
     params = list(params)
     branches: list[str] = []
@@ -394,7 +423,14 @@ def _count_facets(search: CourseSearch, facets: list[str]) -> dict[str, dict]:
     options = [option for option in options if option[0] in facets]
     if "funding" in facets:
         options.append(("funding", Funding.NO_FEE, "fee = 0"))
-    if options:
+    if options and summary:
+        # Each course row says which kinds of upcoming run it has: a bit test per option.
+        totals = ", ".join(
+            f"COUNT(*) FILTER (WHERE m.kinds & %s <> 0) AS n{i}" for i in range(len(options))
+        )
+        ctes.append(f"rn AS (SELECT {totals} FROM m)")
+        params += [_runs_mask(search, facet, value) for facet, value, _ in options]
+    elif options:
         runs_sql, runs_params = _sql(
             matching_runs(search).order_by().values("course_id", "study_mode", "attendance", "fee")
         )
@@ -410,13 +446,13 @@ def _count_facets(search: CourseSearch, facets: list[str]) -> dict[str, dict]:
         ]
         params += [value for _, value, condition in options if "%s" in condition]
         params += runs_params
-        for i, (facet, value, _) in enumerate(options):
-            # A run option no course has is left out, as a GROUP BY would; funding has all four.
-            branches.append(
-                f"SELECT '{facet}', %s, n{i} FROM rn"
-                + ("" if facet == "funding" else f" WHERE n{i} > 0")
-            )
-            branch_params.append(value)
+    for i, (facet, value, _) in enumerate(options):
+        # A run option no course has is left out, as a GROUP BY would; funding has all four.
+        branches.append(
+            f"SELECT '{facet}', %s, n{i} FROM rn"
+            + ("" if facet == "funding" else f" WHERE n{i} > 0")
+        )
+        branch_params.append(value)
 
     counts: dict[str, dict] = {facet: {} for facet in [*facets, *grouped]}
     with connection.cursor() as cursor:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Min, OuterRef, QuerySet, Subquery
 from django.http import QueryDict
 from django.urls import reverse
@@ -16,6 +16,7 @@ from iot_network.staff import audit
 
 from .filters import CourseFilter
 from .models import Course, CourseRun, Enquiry, EnquiryEquality, SavedSearch
+from .upcoming import counted_kinds
 
 
 @transaction.atomic
@@ -118,8 +119,9 @@ def mark_enquiries_replied(*, enquiries: QuerySet[Enquiry], acting_user) -> int:
 
 
 def refresh_upcoming_starts(*, today=None) -> int:
-    """Recompute each course's soonest upcoming start: nightly, as start dates pass (and, on
-    databases without the trigger, to fill the column at all). Returns the courses updated."""
+    """Recompute each course's soonest upcoming start, and on PostgreSQL the kinds of its
+    upcoming runs (courses/upcoming.py): nightly, as start dates pass (and, on databases without
+    the trigger, to fill the start at all). Returns the courses updated."""
     today = today or timezone.localdate()
     soonest = Subquery(
         CourseRun.objects.filter(course=OuterRef("pk"), start_date__gte=today)
@@ -127,7 +129,10 @@ def refresh_upcoming_starts(*, today=None) -> int:
         .annotate(first=Min("start_date"))
         .values("first")
     )
-    return Course.objects.update(upcoming_start=soonest)
+    values = {"upcoming_start": soonest}
+    if connection.vendor == "postgresql":
+        values["upcoming_kinds"] = counted_kinds(today)
+    return Course.objects.update(**values)
 
 
 def describe_search(query: QueryDict, *, apprenticeships_only: bool = False) -> str:
