@@ -203,6 +203,8 @@ def measure(runs: int, queries: list[str], args) -> dict:
         "load_average_after": round(os.getloadavg()[0], 2),
     }
     log(f"[{runs:,}] {result}")
+    slowest = sorted(zip(timings, queries, strict=True), reverse=True)[:5]
+    log(f"[{runs:,}] slowest: " + "; ".join(f"{t * 1000:.0f} ms ?{q}" for t, q in slowest))
     return result
 
 

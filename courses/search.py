@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date
 
 from celery import signature
+from django.contrib.postgres.aggregates import BitOr
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.db import connection
@@ -21,6 +22,7 @@ from django.db.models import (
     Case,
     Exists,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -343,6 +345,41 @@ def _sql(queryset: QuerySet) -> tuple[str, tuple]:
     return queryset.query.sql_with_params()
 
 
+def _with_run_kinds(search: CourseSearch, columns: tuple[str, ...]) -> tuple[str, list]:
+    """SQL for ``columns`` of the courses matching ``search`` and, as ``kinds``, the kinds of
+    each one's runs that match its place and start dates (PostgreSQL). The runs are read once,
+    aggregated per course, and joined: the same courses filtered_courses() finds, where it
+    probes their runs, and then counting probed them again."""
+    courses = replace(
+        search,
+        study_modes=(),
+        attendances=(),
+        start_from=None,
+        start_to=None,
+        radius_miles=None,
+        funding=tuple(value for value in search.funding if value != Funding.NO_FEE),
+    )
+    courses_sql, courses_params = _sql(filtered_courses(courses).order_by().values(*columns))
+    place_and_dates = replace(search, study_modes=(), attendances=(), funding=())
+    kind = Func(
+        F("study_mode"), F("attendance"), F("fee"),
+        function="courses_run_kind", output_field=IntegerField(),
+    )  # fmt: skip
+    runs_sql, runs_params = _sql(
+        matching_runs(place_and_dates).order_by().values("course_id").annotate(kinds=BitOr(kind))
+    )
+    join = "JOIN"
+    where, where_params = " WHERE runs.kinds & %s <> 0", [_runs_mask(search)]
+    if not _uses_runs(search):
+        # A place with no radius only orders the results; the run counts still take its runs.
+        join, where, where_params = "LEFT JOIN", "", []
+    sql = (
+        f"SELECT courses.*, runs.kinds FROM ({courses_sql}) AS courses"
+        f" {join} ({runs_sql}) AS runs ON runs.course_id = courses.id{where}"
+    )
+    return sql, [*courses_params, *runs_params, *where_params]
+
+
 def _count_facets(search: CourseSearch, facets: list[str]) -> dict[str, dict]:
     """Counts for ``facets`` over the courses matching ``search``, in one query.
 
@@ -358,14 +395,22 @@ def _count_facets(search: CourseSearch, facets: list[str]) -> dict[str, dict]:
     qn = connection.ops.quote_name
     columns = ("id", "level", "qualification_type", "route_id", "institute_id")
     flags = ("student_finance", "employer_sponsored")
-    matching = filtered_courses(search).order_by()
-    summary = _summary_answers(search)
-    if summary:
-        matching = matching.annotate(kinds=upcoming_kinds_expression(search.today))
-        flags += ("kinds",)  # last: Django selects annotations after fields
-    matching_sql, params = _sql(matching.values(*columns, *flags))
+    # On PostgreSQL each matching course comes with the kinds of its runs that match the
+    # search's place and start dates (courses/upcoming.py), so the study mode, attendance and
+    # no-fee counts are bit tests on it: read from the course row when there is no place or start
+    # date, else aggregated from those runs once, in the same pass that finds the courses.
+    kinds = connection.vendor == "postgresql"
+    if kinds and _summary_answers(search):
+        matching = filtered_courses(search).annotate(kinds=upcoming_kinds_expression(search.today))
+        matching_sql, params = _sql(matching.order_by().values(*columns, *flags, "kinds"))
+        params = list(params)
+    elif kinds:
+        matching_sql, params = _with_run_kinds(search, columns + flags)
+    else:
+        matching_sql, params = _sql(filtered_courses(search).order_by().values(*columns, *flags))
+        params = list(params)
+    flags += ("kinds",) if kinds else ()
     ctes = [f"m ({', '.join(columns + flags)}) AS ({matching_sql})"]
-    params = list(params)
     branches: list[str] = []
     branch_params: list = []
 
@@ -423,8 +468,7 @@ def _count_facets(search: CourseSearch, facets: list[str]) -> dict[str, dict]:
     options = [option for option in options if option[0] in facets]
     if "funding" in facets:
         options.append(("funding", Funding.NO_FEE, "fee = 0"))
-    if options and summary:
-        # Each course row says which kinds of upcoming run it has: a bit test per option.
+    if options and kinds:
         totals = ", ".join(
             f"COUNT(*) FILTER (WHERE m.kinds & %s <> 0) AS n{i}" for i in range(len(options))
         )
