@@ -1,0 +1,60 @@
+"""On PostgreSQL a search with a place or start dates reads its page from the matching runs
+aggregated once per course (courses.search._results_page_from_runs): the same rows, in the same
+order, with the same nearest venue, soonest start and capped total as search_courses()."""
+
+from dataclasses import replace
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from courses import search as course_search
+from courses.search import CourseSearch, Sort, results_page, search_courses
+from tests.courses.test_facets import DURHAM, SEARCHES, TODAY, catalogue  # noqa: F401
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgresql]
+
+PLACES_OR_DATES = st.tuples(
+    SEARCHES,
+    st.sampled_from(["", Sort.RELEVANCE, Sort.START, Sort.DISTANCE, Sort.TITLE]),
+    st.sampled_from([1, 2, 3]),
+).map(lambda args: (replace(args[0], sort=args[1]), args[2]))
+
+
+def reference(search: CourseSearch, number: int, per_page: int, cap: int):
+    found = list(search_courses(search))
+    start = (number - 1) * per_page
+    return found[start : start + per_page], min(len(found), cap + 1)
+
+
+def facts(course) -> tuple:
+    distance = getattr(course, "distance", None)
+    return (
+        course.pk,
+        course.title,
+        course.institute.name,
+        course.next_start,
+        None if distance is None else round(distance, 6),
+    )
+
+
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(case=PLACES_OR_DATES)
+def test_the_page_read_from_the_runs_equals_the_orms(catalogue, monkeypatch, case):  # noqa: F811
+    search, number = case
+    if not (search.point or search.start_from or search.start_to):
+        search = replace(search, point=DURHAM)
+    monkeypatch.setattr(course_search, "COUNT_CAP", 7)
+    rows, total = results_page(search, number, 4)
+    expected, expected_total = reference(search, number, 4, 7)
+    assert [facts(row) for row in rows] == [facts(row) for row in expected]
+    assert total == expected_total
+
+
+def test_a_page_past_the_end_still_gives_the_total(catalogue):  # noqa: F811
+    search = CourseSearch(point=DURHAM, radius_miles=50, today=TODAY)
+    rows, total = results_page(search, 500, 20)
+    assert rows == [] and total == len(list(search_courses(search)))
+    assert total > 0
