@@ -423,14 +423,51 @@ FACETS = (*COURSE_FACETS, *RUN_FACETS, "funding")
 def facet_counts(search: CourseSearch) -> dict[str, dict]:
     """For each filter, how many courses each option would give with the other filters kept.
 
-    Every facet with nothing selected counts over the same matching set, so one query counts
-    them all. A facet with a selection must be counted without its own filter (choosing Level 4
-    must not hide how many Level 5 courses there are), so each of those is one more query.
+    Every facet with nothing selected counts over the same matching set. A facet with a
+    selection must be counted without its own filter (choosing Level 4 must not hide how many
+    Level 5 courses there are), so each of those counts over a matching set of its own. All of
+    them are one statement: one round trip, and on PostgreSQL the runs matching the place and
+    start dates, which every one of those sets shares, are read once.
     """
     selected = [facet for facet in FACETS if getattr(search, facet)]
-    counts = _count_facets(search, [facet for facet in FACETS if facet not in selected])
-    for facet in selected:
-        counts |= _count_facets(search.without(facet), [facet])
+    parts = [(search, [facet for facet in FACETS if facet not in selected])]
+    parts += [(search.without(facet), [facet]) for facet in selected]
+    ctes: list[str] = []
+    params: list = []
+    if connection.vendor == "postgresql" and not _summary_answers(search):
+        # What each course's runs matching the place and dates are (the same for every part).
+        place_and_dates = replace(search, study_modes=(), attendances=(), funding=())
+        kind = Func(
+            F("study_mode"), F("attendance"), F("fee"),
+            function="courses_run_kind", output_field=IntegerField(),
+        )  # fmt: skip
+        runs_sql, runs_params = _sql(
+            matching_runs(place_and_dates)
+            .order_by()
+            .values("course_id")
+            .annotate(kinds=BitOr(kind))
+        )
+        ctes.append(f"k AS ({runs_sql})")
+        params += runs_params
+    pieces = [_count_facets(part, facets, i) for i, (part, facets) in enumerate(parts) if facets]
+    branches: list[str] = []
+    branch_params: list = []
+    for piece in pieces:
+        ctes += piece.ctes
+        params += piece.params
+        branches += piece.branches
+        branch_params += piece.branch_params
+    rows: dict[int, list] = {i: [] for i in range(len(parts))}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH {', '.join(ctes)} {' UNION ALL '.join(branches)}", [*params, *branch_params]
+        )
+        for label, key, n in cursor.fetchall():
+            part, facet = label.split(":", 1)
+            rows[int(part)].append((facet, key, n))
+    counts: dict[str, dict] = {}
+    for piece in pieces:
+        counts |= piece.finish(rows[piece.part])
     return counts
 
 
@@ -440,33 +477,61 @@ def _sql(queryset: QuerySet) -> tuple[str, tuple]:
 
 def _with_run_kinds(search: CourseSearch, columns: tuple[str, ...]) -> tuple[str, list]:
     """SQL for ``columns`` of the courses matching ``search`` and, as ``kinds``, the kinds of
-    each one's runs that match its place and start dates (PostgreSQL). The runs are read once,
-    aggregated per course, and joined: the same courses filtered_courses() finds, where it
-    probes their runs, and then counting probed them again."""
+    each one's runs that match its place and start dates, from the runs aggregated per course
+    once (the CTE ``k`` facet_counts() defines; PostgreSQL): the same courses filtered_courses()
+    finds, where it probes each one's runs."""
     courses = filtered_courses(_course_filters_only(search))
     courses_sql, courses_params = _sql(courses.order_by().values(*columns))
-    place_and_dates = replace(search, study_modes=(), attendances=(), funding=())
-    kind = Func(
-        F("study_mode"), F("attendance"), F("fee"),
-        function="courses_run_kind", output_field=IntegerField(),
-    )  # fmt: skip
-    runs_sql, runs_params = _sql(
-        matching_runs(place_and_dates).order_by().values("course_id").annotate(kinds=BitOr(kind))
-    )
     join = "JOIN"
-    where, where_params = " WHERE runs.kinds & %s <> 0", [_runs_mask(search)]
+    where, where_params = " WHERE k.kinds & %s <> 0", [_runs_mask(search)]
     if not _uses_runs(search):
         # A place with no radius only orders the results; the run counts still take its runs.
         join, where, where_params = "LEFT JOIN", "", []
     sql = (
-        f"SELECT courses.*, runs.kinds FROM ({courses_sql}) AS courses"
-        f" {join} ({runs_sql}) AS runs ON runs.course_id = courses.id{where}"
+        f"SELECT courses.*, k.kinds FROM ({courses_sql}) AS courses"
+        f" {join} k ON k.course_id = courses.id{where}"
     )
-    return sql, [*courses_params, *runs_params, *where_params]
+    return sql, [*courses_params, *where_params]
 
 
-def _count_facets(search: CourseSearch, facets: list[str]) -> dict[str, dict]:
-    """Counts for ``facets`` over the courses matching ``search``, in one query.
+@dataclass
+class _FacetQuery:
+    """One matching set's part of facet_counts()'s statement: its CTEs and UNION ALL branches,
+    whose rows are labelled "<part>:<facet>", and how to turn its rows into counts."""
+
+    part: int
+    facets: list[str]
+    grouped: list[str]
+    ctes: list[str]
+    params: list
+    branches: list[str]
+    branch_params: list
+
+    def finish(self, rows: list[tuple]) -> dict[str, dict]:
+        counts: dict[str, dict] = {facet: {} for facet in [*self.facets, *self.grouped]}
+        for facet, key, n in rows:
+            counts[facet][int(key) if facet == "levels" else key] = n
+        if "funding" in self.facets:
+            truthy = ("true", "1")
+            counts["funding"] |= {
+                Funding.STUDENT_FINANCE: sum(
+                    n for key, n in counts.pop("_student_finance").items() if key in truthy
+                ),
+                Funding.EMPLOYER_SPONSORED: sum(
+                    n for key, n in counts.pop("_employer_sponsored").items() if key in truthy
+                ),
+                Funding.APPRENTICESHIP: sum(
+                    counts["qualification_types"].get(kind, 0) for kind in APPRENTICESHIP_TYPES
+                ),
+            }
+            if "qualification_types" not in self.facets:
+                del counts["qualification_types"]
+        return counts
+
+
+def _count_facets(search: CourseSearch, facets: list[str], part: int) -> _FacetQuery:
+    """Counts for ``facets`` over the courses matching ``search``: part ``part`` of
+    facet_counts()'s statement.
 
     The matching courses are a common table expression computed once. Facets on the course,
     its route and its institute are one GROUP BY GROUPING SETS pass over it on PostgreSQL (one
@@ -475,15 +540,14 @@ def _count_facets(search: CourseSearch, facets: list[str]) -> dict[str, dict]:
     the ORM cannot put several groupings in one statement; the filters themselves are still the
     ORM's (filtered_courses, matching_runs), so there is one definition of what matches.
     """
-    if not facets:
-        return {}
     qn = connection.ops.quote_name
+    m, rn, rf = f"m{part}", f"rn{part}", f"rf{part}"
     columns = ("id", "level", "qualification_type", "route_id", "institute_id")
     flags = ("student_finance", "employer_sponsored")
     # On PostgreSQL each matching course comes with the kinds of its runs that match the
     # search's place and start dates (courses/upcoming.py), so the study mode, attendance and
     # no-fee counts are bit tests on it: read from the course row when there is no place or start
-    # date, else aggregated from those runs once, in the same pass that finds the courses.
+    # date, else from those runs aggregated once per course.
     kinds = connection.vendor == "postgresql"
     if kinds and _summary_answers(search):
         matching = filtered_courses(search).annotate(kinds=upcoming_kinds_expression(search.today))
@@ -495,36 +559,36 @@ def _count_facets(search: CourseSearch, facets: list[str]) -> dict[str, dict]:
         matching_sql, params = _sql(filtered_courses(search).order_by().values(*columns, *flags))
         params = list(params)
     flags += ("kinds",) if kinds else ()
-    ctes = [f"m ({', '.join(columns + flags)}) AS ({matching_sql})"]
+    ctes = [f"{m} ({', '.join(columns + flags)}) AS ({matching_sql})"]
     branches: list[str] = []
     branch_params: list = []
 
     # Course facets; funding's course flags are counted as groups and added up below.
     keys = {
-        "levels": "m.level",
-        "qualification_types": "m.qualification_type",
+        "levels": f"{m}.level",
+        "qualification_types": f"{m}.qualification_type",
         "routes": "route.slug",
         "regions": "inst.region",
         "institutes": "inst.slug",
-        "_student_finance": "m.student_finance",
-        "_employer_sponsored": "m.employer_sponsored",
+        "_student_finance": f"{m}.student_finance",
+        "_employer_sponsored": f"{m}.employer_sponsored",
     }
     grouped = [facet for facet in keys if facet in facets]
     if "funding" in facets:
         grouped += ["_student_finance", "_employer_sponsored"]
         grouped += [] if "qualification_types" in grouped else ["qualification_types"]
     if grouped:
-        source = "m"
+        source = m
         if "routes" in grouped:
-            source += f" JOIN {qn(Route._meta.db_table)} route ON route.id = m.route_id"
+            source += f" JOIN {qn(Route._meta.db_table)} route ON route.id = {m}.route_id"
         if {"regions", "institutes"} & set(grouped):
-            source += f" JOIN {qn(Institute._meta.db_table)} inst ON inst.id = m.institute_id"
+            source += f" JOIN {qn(Institute._meta.db_table)} inst ON inst.id = {m}.institute_id"
         exprs = [f"CAST({keys[facet]} AS TEXT)" for facet in grouped]
         if connection.vendor == "postgresql":
             # GROUPING() has a bit set for each key a row is not grouped by.
             everything = (1 << len(grouped)) - 1
             names = " ".join(
-                f"WHEN {everything - (1 << (len(grouped) - 1 - i))} THEN '{facet}'"
+                f"WHEN {everything - (1 << (len(grouped) - 1 - i))} THEN '{part}:{facet}'"
                 for i, facet in enumerate(grouped)
             )
             sets = ", ".join(f"({keys[facet]})" for facet in grouped)
@@ -535,14 +599,14 @@ def _count_facets(search: CourseSearch, facets: list[str]) -> dict[str, dict]:
             )
         else:
             branches += [
-                f"SELECT '{facet}', {expr}, COUNT(*) FROM {source} GROUP BY {expr}"
+                f"SELECT '{part}:{facet}', {expr}, COUNT(*) FROM {source} GROUP BY {expr}"
                 for facet, expr in zip(grouped, exprs, strict=True)
             ]
     if "sectors" in facets:
         through = Course.sector_tags.through
         branches.append(
-            "SELECT 'sectors', tag.slug, COUNT(*)"
-            f" FROM m JOIN {qn(through._meta.db_table)} ct ON ct.{qn('course_id')} = m.id"
+            f"SELECT '{part}:sectors', tag.slug, COUNT(*)"
+            f" FROM {m} JOIN {qn(through._meta.db_table)} ct ON ct.{qn('course_id')} = {m}.id"
             f" JOIN {qn(SectorTag._meta.db_table)} tag ON tag.id = ct.{qn('sectortag_id')}"
             " GROUP BY tag.slug"
         )
@@ -555,9 +619,9 @@ def _count_facets(search: CourseSearch, facets: list[str]) -> dict[str, dict]:
         options.append(("funding", Funding.NO_FEE, "fee = 0"))
     if options and kinds:
         totals = ", ".join(
-            f"COUNT(*) FILTER (WHERE m.kinds & %s <> 0) AS n{i}" for i in range(len(options))
+            f"COUNT(*) FILTER (WHERE {m}.kinds & %s <> 0) AS n{i}" for i in range(len(options))
         )
-        ctes.append(f"rn AS (SELECT {totals} FROM m)")
+        ctes.append(f"{rn} AS (SELECT {totals} FROM {m})")
         params += [_runs_mask(search, facet, value) for facet, value, _ in options]
     elif options:
         runs_sql, runs_params = _sql(
@@ -569,43 +633,20 @@ def _count_facets(search: CourseSearch, facets: list[str]) -> dict[str, dict]:
         )
         totals = ", ".join(f"COALESCE(SUM(has{i}), 0) AS n{i}" for i in range(len(options)))
         ctes += [
-            f"rf AS (SELECT runs.course_id, {has} FROM ({runs_sql}) AS runs"
-            " JOIN m ON m.id = runs.course_id GROUP BY runs.course_id)",
-            f"rn AS (SELECT {totals} FROM rf)",
+            f"{rf} AS (SELECT runs.course_id, {has} FROM ({runs_sql}) AS runs"
+            f" JOIN {m} ON {m}.id = runs.course_id GROUP BY runs.course_id)",
+            f"{rn} AS (SELECT {totals} FROM {rf})",
         ]
         params += [value for _, value, condition in options if "%s" in condition]
         params += runs_params
     for i, (facet, value, _) in enumerate(options):
         # A run option no course has is left out, as a GROUP BY would; funding has all four.
         branches.append(
-            f"SELECT '{facet}', %s, n{i} FROM rn"
+            f"SELECT '{part}:{facet}', %s, n{i} FROM {rn}"
             + ("" if facet == "funding" else f" WHERE n{i} > 0")
         )
         branch_params.append(value)
-
-    counts: dict[str, dict] = {facet: {} for facet in [*facets, *grouped]}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH {', '.join(ctes)} {' UNION ALL '.join(branches)}", [*params, *branch_params]
-        )
-        for facet, key, n in cursor.fetchall():
-            counts[facet][int(key) if facet == "levels" else key] = n
-    if "funding" in facets:
-        truthy = ("true", "1")
-        counts["funding"] |= {
-            Funding.STUDENT_FINANCE: sum(
-                n for key, n in counts.pop("_student_finance").items() if key in truthy
-            ),
-            Funding.EMPLOYER_SPONSORED: sum(
-                n for key, n in counts.pop("_employer_sponsored").items() if key in truthy
-            ),
-            Funding.APPRENTICESHIP: sum(
-                counts["qualification_types"].get(kind, 0) for kind in APPRENTICESHIP_TYPES
-            ),
-        }
-        if "qualification_types" not in facets:
-            del counts["qualification_types"]
-    return counts
+    return _FacetQuery(part, facets, grouped, ctes, params, branches, branch_params)
 
 
 FACET_CACHE_SECONDS = 300
