@@ -352,10 +352,13 @@ def _results_page_from_runs(search: CourseSearch, start: int, per_page: int):
     """
     qn = connection.ops.quote_name
     course_fields = ["id", "title", "upcoming_start"] + (["rank"] if search.q else [])
-    courses_sql, courses_params = _sql(
-        filtered_courses(_course_filters_only(search)).order_by().values(*course_fields)
-    )
-    runs = matching_runs(search).order_by().values("course_id")
+    courses = filtered_courses(_course_filters_only(search)).order_by()
+    courses_sql, courses_params = _sql(courses.values(*course_fields))
+    runs = matching_runs(search)
+    if search.q:
+        # Only the runs of courses the keywords find: far fewer than every run in a wide window.
+        runs = runs.filter(course__in=courses.values("pk"))
+    runs = runs.order_by().values("course_id")
     aggregates = {"next_start": Min("start_date")}
     if search.point:
         aggregates["distance"] = Min("distance")
@@ -437,15 +440,18 @@ def facet_counts(search: CourseSearch) -> dict[str, dict]:
     if connection.vendor == "postgresql" and not _summary_answers(search):
         # What each course's runs matching the place and dates are (the same for every part).
         place_and_dates = replace(search, study_modes=(), attendances=(), funding=())
+        runs = matching_runs(place_and_dates)
+        if search.q:
+            # Keywords are in every part's filters (no facet takes them away): only the runs
+            # of the courses they find, far fewer than every run in a wide window.
+            keyword_courses = replace(CourseSearch(q=search.q), today=search.today)
+            runs = runs.filter(course__in=filtered_courses(keyword_courses).values("pk"))
         kind = Func(
             F("study_mode"), F("attendance"), F("fee"),
             function="courses_run_kind", output_field=IntegerField(),
         )  # fmt: skip
         runs_sql, runs_params = _sql(
-            matching_runs(place_and_dates)
-            .order_by()
-            .values("course_id")
-            .annotate(kinds=BitOr(kind))
+            runs.order_by().values("course_id").annotate(kinds=BitOr(kind))
         )
         ctes.append(f"k AS ({runs_sql})")
         params += runs_params
