@@ -31,6 +31,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import _portal
 import pages
@@ -180,11 +181,20 @@ def measure(runs: int, queries: list[str], args) -> dict:
     load_before = os.getloadavg()[0]
     with _portal.running(env, args.port):
         stylesheet = pages.static_url(base)  # the hashed stylesheet, via WhiteNoise
-        # Every worker loads its templates and connects before timing; these searches are not
-        # among the timed ones, so their cached pages and facets cannot help them.
-        for i in range(2 * _portal.web_workers()):
-            fetch(f"{base}/courses/?q=warm-up-{i}")
-            fetch(stylesheet)
+        # Every worker loads its templates and connects before timing: a results page with a
+        # place and one without, and an empty one, several at once so that each worker gets
+        # some (one at a time, the same idle worker tends to take them all). These searches are
+        # not among the timed ones, so their cached pages and facets cannot help them.
+        workers = _portal.web_workers()
+        warm_ups = [
+            f"{base}/courses/?{query}&page={i + 1}"
+            for i in range(3)
+            for query in ("sort=title", "lat=50.1&lng=-5.5&radius=50&sort=title", "q=warm-up")
+        ]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for url in warm_ups:
+                list(pool.map(fetch, [f"{url}&worker={w}" for w in range(workers)]))
+        fetch(stylesheet)
         timings, static = [], []
         for query in queries:
             timings.append(fetch(f"{base}/courses/?{query}"))
