@@ -121,6 +121,8 @@ TEMPLATES = [
             # add-event page take seconds under `make run`; runserver's autoreloader empties the
             # cache when a template changes.
             "loaders": [("django.template.loaders.cached.Loader", _template_loaders)],
+            # {% url %} with its answers kept per process (iot_network/web/cached_urls.py).
+            "builtins": ["iot_network.web.cached_urls"],
         },
     }
 ]

@@ -85,3 +85,17 @@ def test_a_working_cache_is_used_and_recovery_is_logged(settings, caplog):
     messages = [r.getMessage() for r in caplog.records]
     assert messages[-1] == "cache available again"
     cache.delete("k")
+
+
+def test_one_redis_client_serves_every_operation_and_recovers_after_an_outage(settings):
+    """The client is built once per connection pool and reused; it holds no connection of its
+    own, so a restart of Redis is still survived (the pool reconnects)."""
+    cache = backend(settings.CACHES["default"]["LOCATION"])
+    client = cache._cache.get_client(write=True)
+    assert cache._cache.get_client(write=True) is client
+    assert cache._cache.get_client() is client  # one server: reads share the pool
+    cache.set("reused", "yes")
+    assert cache.get("reused") == "yes"
+    client.connection_pool.disconnect()  # as if Redis had restarted
+    assert cache.get("reused") == "yes"
+    cache.delete("reused")
