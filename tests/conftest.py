@@ -257,12 +257,17 @@ def postcodes_api(settings):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache (facet counts, postcode lookups, rate limits)."""
+    """Each test starts with an empty cache (facet counts, postcode lookups, rate limits), and
+    no shared fragment kept by this process."""
     from django.core.cache import cache
 
+    from iot_network.web.templatetags.site import clear_local_fragments
+
     cache.clear()
+    clear_local_fragments()
     yield
     cache.clear()
+    clear_local_fragments()
 
 
 @pytest.fixture

@@ -56,3 +56,23 @@ def test_the_page_still_renders_with_the_cache_down(client, reference_data, frag
     response = client.get("/")
     assert response.status_code == 200
     assert "There are 21 across England" in response.content.decode()
+
+
+def test_a_process_keeps_the_fragments_it_used_until_they_expire_in_the_shared_cache(
+    client, reference_data, fragments, monkeypatch
+):
+    from django.core.cache import cache
+
+    from iot_network.web.templatetags import site
+
+    first = client.get("/").content.decode()
+    asked = []
+    real_get = cache.get
+    monkeypatch.setattr(cache, "get", lambda *a, **k: asked.append(a[0]) or real_get(*a, **k))
+    assert client.get("/").content.decode() == first
+    assert not [key for key in asked if key.startswith("fragment:")]  # no round trip
+    # Once the shared copy's time is up, the process asks the shared cache again.
+    for key, (_, html) in list(site._local_fragments.items()):
+        site._local_fragments[key] = (0.0, html)
+    assert client.get("/").content.decode() == first
+    assert [key for key in asked if key.startswith("fragment:")]
