@@ -455,7 +455,23 @@ def facet_counts(search: CourseSearch) -> dict[str, dict]:
         )
         ctes.append(f"k AS ({runs_sql})")
         params += runs_params
-    pieces = [_count_facets(part, facets, i) for i, (part, facets) in enumerate(parts) if facets]
+        # The courses matching the course filters, with those kinds: the same for every part
+        # that differs from the search only by a run filter (study mode, attendance, no fee).
+        courses_sql, courses_params = _sql(
+            filtered_courses(_course_filters_only(search)).order_by().values(*FACET_COLUMNS)
+        )
+        # With a radius or dates every part keeps only courses with such runs; a place alone
+        # keeps every course.
+        join = "JOIN" if _uses_runs(place_and_dates) else "LEFT JOIN"
+        ctes.append(
+            f"c AS (SELECT courses.*, k.kinds FROM ({courses_sql}) AS courses"
+            f" {join} k ON k.course_id = courses.id)"
+        )
+        params += courses_params
+    shared = _course_filters_only(search)
+    pieces = [
+        _count_facets(part, facets, i, shared) for i, (part, facets) in enumerate(parts) if facets
+    ]
     branches: list[str] = []
     branch_params: list = []
     for piece in pieces:
@@ -481,23 +497,34 @@ def _sql(queryset: QuerySet) -> tuple[str, tuple]:
     return queryset.query.sql_with_params()
 
 
-def _with_run_kinds(search: CourseSearch, columns: tuple[str, ...]) -> tuple[str, list]:
-    """SQL for ``columns`` of the courses matching ``search`` and, as ``kinds``, the kinds of
-    each one's runs that match its place and start dates, from the runs aggregated per course
+FACET_COLUMNS = (
+    "id", "level", "qualification_type", "route_id", "institute_id", "student_finance",
+    "employer_sponsored",
+)  # fmt: skip
+
+
+def _with_run_kinds(search: CourseSearch, shared: CourseSearch) -> tuple[str, list]:
+    """SQL for the facet columns of the courses matching ``search`` and, as ``kinds``, the kinds
+    of each one's runs that match its place and start dates, from the runs aggregated per course
     once (the CTE ``k`` facet_counts() defines; PostgreSQL): the same courses filtered_courses()
-    finds, where it probes each one's runs."""
-    courses = filtered_courses(_course_filters_only(search))
-    courses_sql, courses_params = _sql(courses.order_by().values(*columns))
-    join = "JOIN"
-    where, where_params = " WHERE k.kinds & %s <> 0", [_runs_mask(search)]
-    if not _uses_runs(search):
-        # A place with no radius only orders the results; the run counts still take its runs.
-        join, where, where_params = "LEFT JOIN", "", []
-    sql = (
-        f"SELECT courses.*, k.kinds FROM ({courses_sql}) AS courses"
-        f" {join} k ON k.course_id = courses.id{where}"
-    )
-    return sql, [*courses_params, *where_params]
+    finds, where it probes each one's runs. From the CTE ``c`` when ``search`` has the course
+    filters of ``shared``, whose courses it holds."""
+    if _course_filters_only(search) == shared:
+        sql, params = "SELECT * FROM c", []
+    else:
+        courses = filtered_courses(_course_filters_only(search))
+        courses_sql, params = _sql(courses.order_by().values(*FACET_COLUMNS))
+        sql = (
+            f"SELECT courses.*, k.kinds FROM ({courses_sql}) AS courses"
+            " LEFT JOIN k ON k.course_id = courses.id"
+        )
+        params = list(params)
+    if _uses_runs(search):
+        sql = f"SELECT * FROM ({sql}) AS matching WHERE kinds & %s <> 0"
+        params.append(_runs_mask(search))
+    # Otherwise (a place with no radius only orders the results) every course matches, and
+    # the run counts still take only the runs at a place.
+    return sql, params
 
 
 @dataclass
@@ -535,7 +562,9 @@ class _FacetQuery:
         return counts
 
 
-def _count_facets(search: CourseSearch, facets: list[str], part: int) -> _FacetQuery:
+def _count_facets(
+    search: CourseSearch, facets: list[str], part: int, shared: CourseSearch
+) -> _FacetQuery:
     """Counts for ``facets`` over the courses matching ``search``: part ``part`` of
     facet_counts()'s statement.
 
@@ -560,7 +589,7 @@ def _count_facets(search: CourseSearch, facets: list[str], part: int) -> _FacetQ
         matching_sql, params = _sql(matching.order_by().values(*columns, *flags, "kinds"))
         params = list(params)
     elif kinds:
-        matching_sql, params = _with_run_kinds(search, columns + flags)
+        matching_sql, params = _with_run_kinds(search, shared)
     else:
         matching_sql, params = _sql(filtered_courses(search).order_by().values(*columns, *flags))
         params = list(params)
