@@ -562,6 +562,72 @@ class _FacetQuery:
         return counts
 
 
+# What each course facet groups the matching courses by, on PostgreSQL: their own columns, and
+# the route's and institute's ids (named after the grouping, joined to the small tables only
+# for the few groups left, not for every matching course).
+_GROUP_BY = {
+    "levels": "level",
+    "qualification_types": "qualification_type",
+    "routes": "route_id",
+    "_institute": "institute_id",
+    "_student_finance": "student_finance",
+    "_employer_sponsored": "employer_sponsored",
+}
+_BY_ID = ("routes", "_institute")
+
+
+def _grouping_keys(grouped: list[str]) -> list[str]:
+    wants_institute = bool({"regions", "institutes"} & set(grouped))
+    return [key for key in _GROUP_BY if key in grouped or (key == "_institute" and wants_institute)]
+
+
+def _grouping_sets(m: str, g: str, grouped: list[str]) -> str:
+    """A CTE ``g`` counting the courses in ``m`` by each of the ``grouped`` facets in one GROUP
+    BY GROUPING SETS pass: (which grouping, key as text, or id for a route or institute, count)."""
+    keys = _grouping_keys(grouped)
+    columns = [f"{m}.{_GROUP_BY[key]}" for key in keys]
+    texts = [f"CAST({m}.{_GROUP_BY[key]} AS TEXT)" for key in keys if key not in _BY_ID]
+    ids = [f"{m}.{_GROUP_BY[key]}" for key in keys if key in _BY_ID]
+    text = "COALESCE(" + ", ".join(texts) + ")" if texts else "NULL"
+    ref = "COALESCE(" + ", ".join(ids) + ")" if ids else "NULL"
+    sets = ", ".join(f"({column})" for column in columns)
+    return (
+        f"{g} (which, key, ref, n) AS (SELECT GROUPING({', '.join(columns)}), {text}, {ref},"
+        f" COUNT(*) FROM {m} GROUP BY GROUPING SETS ({sets}))"
+    )
+
+
+def _grouped_branches(g: str, part: int, grouped: list[str]) -> list[str]:
+    """The UNION ALL branches reading ``g`` (see _grouping_sets) as facet, key, count rows."""
+    keys = _grouping_keys(grouped)
+    # GROUPING() has a bit set for each key a row is not grouped by.
+    everything = (1 << len(keys)) - 1
+    which = {key: everything - (1 << (len(keys) - 1 - i)) for i, key in enumerate(keys)}
+    qn = connection.ops.quote_name
+    route_table, institute_table = qn(Route._meta.db_table), qn(Institute._meta.db_table)
+    branches = [
+        f"SELECT '{part}:{key}', {g}.key, {g}.n FROM {g} WHERE {g}.which = {which[key]}"
+        for key in keys
+        if key not in _BY_ID
+    ]
+    if "routes" in keys:
+        branches.append(
+            f"SELECT '{part}:routes', route.slug, {g}.n FROM {g}"
+            f" JOIN {route_table} route ON route.id = {g}.ref WHERE {g}.which = {which['routes']}"
+        )
+    institute_rows = (
+        f" FROM {g} JOIN {institute_table} inst ON inst.id = {g}.ref"
+        f" WHERE {g}.which = {which.get('_institute')}"
+    )
+    if "institutes" in grouped:
+        branches.append(f"SELECT '{part}:institutes', inst.slug, {g}.n{institute_rows}")
+    if "regions" in grouped:
+        branches.append(
+            f"SELECT '{part}:regions', inst.region, SUM({g}.n){institute_rows} GROUP BY inst.region"
+        )
+    return branches
+
+
 def _count_facets(
     search: CourseSearch, facets: list[str], part: int, shared: CourseSearch
 ) -> _FacetQuery:
@@ -598,7 +664,8 @@ def _count_facets(
     branches: list[str] = []
     branch_params: list = []
 
-    # Course facets; funding's course flags are counted as groups and added up below.
+    # Course facets; funding's course flags are counted as groups and added up below. On
+    # PostgreSQL in one GROUPING SETS pass (_grouping_sets), on SQLite one GROUP BY each.
     keys = {
         "levels": f"{m}.level",
         "qualification_types": f"{m}.qualification_type",
@@ -612,31 +679,20 @@ def _count_facets(
     if "funding" in facets:
         grouped += ["_student_finance", "_employer_sponsored"]
         grouped += [] if "qualification_types" in grouped else ["qualification_types"]
-    if grouped:
+    if grouped and connection.vendor == "postgresql":
+        ctes.append(_grouping_sets(m, f"g{part}", grouped))
+        branches += _grouped_branches(f"g{part}", part, grouped)
+    elif grouped:
         source = m
         if "routes" in grouped:
             source += f" JOIN {qn(Route._meta.db_table)} route ON route.id = {m}.route_id"
         if {"regions", "institutes"} & set(grouped):
             source += f" JOIN {qn(Institute._meta.db_table)} inst ON inst.id = {m}.institute_id"
-        exprs = [f"CAST({keys[facet]} AS TEXT)" for facet in grouped]
-        if connection.vendor == "postgresql":
-            # GROUPING() has a bit set for each key a row is not grouped by.
-            everything = (1 << len(grouped)) - 1
-            names = " ".join(
-                f"WHEN {everything - (1 << (len(grouped) - 1 - i))} THEN '{part}:{facet}'"
-                for i, facet in enumerate(grouped)
-            )
-            sets = ", ".join(f"({keys[facet]})" for facet in grouped)
-            keys_sql = ", ".join(keys[facet] for facet in grouped)
-            branches.append(
-                f"SELECT CASE GROUPING({keys_sql}) {names} END, COALESCE({', '.join(exprs)}),"
-                f" COUNT(*) FROM {source} GROUP BY GROUPING SETS ({sets})"
-            )
-        else:
-            branches += [
-                f"SELECT '{part}:{facet}', {expr}, COUNT(*) FROM {source} GROUP BY {expr}"
-                for facet, expr in zip(grouped, exprs, strict=True)
-            ]
+        branches += [
+            f"SELECT '{part}:{facet}', CAST({keys[facet]} AS TEXT), COUNT(*) FROM {source}"
+            f" GROUP BY CAST({keys[facet]} AS TEXT)"
+            for facet in grouped
+        ]
     if "sectors" in facets:
         through = Course.sector_tags.through
         branches.append(
