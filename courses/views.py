@@ -167,6 +167,7 @@ def _apply_steps(runs) -> list[dict]:
 def course_detail(request, slug: str):
     course = get_object_or_404(
         Course.objects.published()
+        .defer("search_vector")  # for searching only; the page never shows it
         .select_related("institute", "route")
         .prefetch_related(
             "sector_tags",
@@ -186,6 +187,7 @@ def course_detail(request, slug: str):
         .filter(route=course.route_id, level__in=[course.level, course.level + 1])
         .exclude(title=course.title)
         .select_related("institute")
+        .only("title", "slug", "qualification_type", "level", "institute__name")
         # Other courses at the same institute first, then the next level up elsewhere.
         .annotate(here=Case(When(institute=course.institute_id, then=1), default=0))
         .order_by("-here", "-level", "title")[:4]
