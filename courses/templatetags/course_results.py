@@ -1,0 +1,80 @@
+"""The course search's result cards, written in one Python loop.
+
+Twenty cards through the template engine were a third of a search page's time: two
+``reverse()`` calls and a couple of dozen variable lookups per card. This writes the same
+markup, byte for byte, with every value from the database escaped as autoescape does; the
+personal parts (the shortlist button, the page to come back to) are read per request."""
+
+from django import template
+from django.template.base import render_value_in_context
+from django.template.defaultfilters import date, floatformat, urlencode
+from django.urls import reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+# A slug no course has, reversed once per page and replaced by each course's slug: slugs
+# match the URL's <slug:> converter, so reversing each would give the same URL.
+_SLUG = "0course0slug0"
+
+
+def _url_pattern(name: str) -> tuple[str, str]:
+    before, _, after = reverse(name, kwargs={"slug": _SLUG}).partition(_SLUG)
+    return before, after
+
+
+def _place_query(context, form, place_label) -> str:
+    """What each card's link adds so the course page shows distances from the same place."""
+    if not place_label:
+        return ""
+    data = form.cleaned_data
+    if data.get("postcode") and place_label != "your location":
+        return "?postcode=" + conditional_escape(urlencode(data["postcode"]))
+    lat = render_value_in_context(data.get("lat"), context)
+    lng = render_value_in_context(data.get("lng"), context)
+    return f"?lat={lat}&amp;lng={lng}"
+
+
+@register.simple_tag(takes_context=True)
+def course_results(context, courses, *, form, place_label, shortlist) -> str:
+    """``{% course_results page.object_list form=filter.form place_label=... shortlist=... %}``:
+    the ``<li>`` cards of templates/courses/_search.html's result list."""
+    detail_before, detail_after = _url_pattern("courses:detail")
+    toggle_before, toggle_after = _url_pattern("courses:shortlist_toggle")
+    place_query = _place_query(context, form, place_label)
+    back_to = conditional_escape(context["request"].get_full_path())
+    esc = conditional_escape
+    html = []
+    for course in courses:
+        slug = esc(course.slug)
+        title = esc(course.title)
+        provider = esc(course.provider_name)
+        distance = getattr(course, "distance", None)
+        away = f" ({floatformat(distance, '1')} miles away)" if distance is not None else ""
+        next_start = getattr(course, "next_start", None)
+        starts = esc(date(next_start, "j F Y")) if next_start else "No start date announced"
+        action = "Remove from shortlist" if course.pk in shortlist else "Add to shortlist"
+        html.append(
+            "\n        <li>\n"
+            f'          <h3><a href="{esc(detail_before)}{slug}{esc(detail_after)}{place_query}">'
+            f"{title}</a></h3>\n"
+            f'          <p class="result-provider">{provider} · {esc(course.institute.name)}</p>\n'
+            f"          <p>{esc(course.summary)}</p>\n"
+            '          <dl class="result-facts">\n'
+            "            <div><dt>Qualification</dt><dd>"
+            f"{esc(course.get_qualification_type_display())}, {esc(course.get_level_display())}"
+            "</dd></div>\n"
+            f"            <div><dt>Where</dt><dd>{provider}, {esc(course.institute.town)}{away}"
+            "</dd></div>\n"
+            f"            <div><dt>Next start</dt><dd>{starts}</dd></div>\n"
+            "          </dl>\n"
+            f'          <form method="post" action="{esc(toggle_before)}{slug}{esc(toggle_after)}"'
+            ' class="inline-form">\n'
+            f'            <input type="hidden" name="next" value="{back_to}">\n'
+            '            <button type="submit" class="button button--secondary button--small">'
+            f'{action}<span class="visually-hidden">: {title}</span></button>\n'
+            "          </form>\n"
+            "        </li>\n        "
+        )
+    return mark_safe("".join(html))
