@@ -7,10 +7,13 @@ personal parts (the shortlist button, the page to come back to) are read per req
 
 from django import template
 from django.template.base import render_value_in_context
-from django.template.defaultfilters import date, floatformat, urlencode
+from django.template.defaultfilters import floatformat, urlencode
 from django.urls import reverse
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+
+from iot_network.web.html import choice_labels, escape, formatted_date
+
+from ..models import Course
 
 register = template.Library()
 
@@ -21,7 +24,7 @@ _SLUG = "0course0slug0"
 
 def _url_pattern(name: str) -> tuple[str, str]:
     before, _, after = reverse(name, kwargs={"slug": _SLUG}).partition(_SLUG)
-    return before, after
+    return escape(before), escape(after)
 
 
 def _place_query(context, form, place_label) -> str:
@@ -30,7 +33,7 @@ def _place_query(context, form, place_label) -> str:
         return ""
     data = form.cleaned_data
     if data.get("postcode") and place_label != "your location":
-        return "?postcode=" + conditional_escape(urlencode(data["postcode"]))
+        return "?postcode=" + escape(urlencode(data["postcode"]))
     lat = render_value_in_context(data.get("lat"), context)
     lng = render_value_in_context(data.get("lng"), context)
     return f"?lat={lat}&amp;lng={lng}"
@@ -43,33 +46,35 @@ def course_results(context, courses, *, form, place_label, shortlist) -> str:
     detail_before, detail_after = _url_pattern("courses:detail")
     toggle_before, toggle_after = _url_pattern("courses:shortlist_toggle")
     place_query = _place_query(context, form, place_label)
-    back_to = conditional_escape(context["request"].get_full_path())
-    esc = conditional_escape
+    back_to = escape(context["request"].get_full_path())
+    qualifications = choice_labels(Course, "qualification_type")
+    levels = choice_labels(Course, "level")
     html = []
     for course in courses:
-        slug = esc(course.slug)
-        title = esc(course.title)
-        provider = esc(course.provider_name)
+        slug = escape(course.slug)
+        title = escape(course.title)
+        provider = escape(course.provider_name)
+        institute = escape(course.institute.name)
+        kind, level = course.qualification_type, course.level
+        facts = f"{escape(qualifications.get(kind, kind))}, {escape(levels.get(level, level))}"
         distance = getattr(course, "distance", None)
         away = f" ({floatformat(distance, '1')} miles away)" if distance is not None else ""
         next_start = getattr(course, "next_start", None)
-        starts = esc(date(next_start, "j F Y")) if next_start else "No start date announced"
+        starts = formatted_date(next_start, "j F Y") if next_start else "No start date announced"
         action = "Remove from shortlist" if course.pk in shortlist else "Add to shortlist"
         html.append(
             "\n        <li>\n"
-            f'          <h3><a href="{esc(detail_before)}{slug}{esc(detail_after)}{place_query}">'
+            f'          <h3><a href="{detail_before}{slug}{detail_after}{place_query}">'
             f"{title}</a></h3>\n"
-            f'          <p class="result-provider">{provider} · {esc(course.institute.name)}</p>\n'
-            f"          <p>{esc(course.summary)}</p>\n"
+            f'          <p class="result-provider">{provider} · {institute}</p>\n'
+            f"          <p>{escape(course.summary)}</p>\n"
             '          <dl class="result-facts">\n'
-            "            <div><dt>Qualification</dt><dd>"
-            f"{esc(course.get_qualification_type_display())}, {esc(course.get_level_display())}"
-            "</dd></div>\n"
-            f"            <div><dt>Where</dt><dd>{provider}, {esc(course.institute.town)}{away}"
+            f"            <div><dt>Qualification</dt><dd>{facts}</dd></div>\n"
+            f"            <div><dt>Where</dt><dd>{provider}, {escape(course.institute.town)}{away}"
             "</dd></div>\n"
             f"            <div><dt>Next start</dt><dd>{starts}</dd></div>\n"
             "          </dl>\n"
-            f'          <form method="post" action="{esc(toggle_before)}{slug}{esc(toggle_after)}"'
+            f'          <form method="post" action="{toggle_before}{slug}{toggle_after}"'
             ' class="inline-form">\n'
             f'            <input type="hidden" name="next" value="{back_to}">\n'
             '            <button type="submit" class="button button--secondary button--small">'

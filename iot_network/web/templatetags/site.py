@@ -9,9 +9,10 @@ from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.forms import BoundField, CheckboxInput, CheckboxSelectMultiple, RadioSelect
 from django.template.base import render_value_in_context
-from django.utils.html import _json_script_escapes, conditional_escape
+from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
 
+from iot_network.web.html import escape
 from iot_network.web.listing import EmptyState, Suggestion
 
 register = template.Library()
@@ -69,9 +70,7 @@ _INPUT_TEMPLATES = {
 def _attrs(attrs: dict) -> str:
     # django/forms/widgets/attrs.html
     return "".join(
-        f" {conditional_escape(name)}"
-        if value is True
-        else f' {conditional_escape(name)}="{conditional_escape(str(value))}"'
+        f" {escape(name)}" if value is True else f' {escape(name)}="{escape(str(value))}"'
         for name, value in attrs.items()
         if value is not False
     )
@@ -79,22 +78,22 @@ def _attrs(attrs: dict) -> str:
 
 def _input(widget: dict) -> str:
     value = widget["value"]
-    shown = "" if value is None else f' value="{conditional_escape(str(value))}"'
-    kind, name = conditional_escape(widget["type"]), conditional_escape(widget["name"])
+    shown = "" if value is None else f' value="{escape(str(value))}"'
+    kind, name = escape(widget["type"]), escape(widget["name"])
     return f'<input type="{kind}" name="{name}"{shown}{_attrs(widget["attrs"])}>'
 
 
 def _select(widget: dict) -> str | None:
-    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    parts = [f'<select name="{escape(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, options, _ in widget["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            parts.append(f'\n  <optgroup label="{escape(group_name)}">')
         for option in options:
             if option["template_name"] != f"{_WIDGETS}select_option.html":
                 return None
             parts.append(
-                f'\n  <option value="{conditional_escape(str(option["value"]))}"'
-                f"{_attrs(option['attrs'])}>{conditional_escape(option['label'])}</option>\n"
+                f'\n  <option value="{escape(str(option["value"]))}"'
+                f"{_attrs(option['attrs'])}>{escape(option['label'])}</option>\n"
             )  # select_option.html ends in a newline; the renderer strips only the whole
         if group_name:
             parts.append("\n  </optgroup>")
@@ -126,11 +125,11 @@ def checkbox_options(name: str, options: list[dict], form: str = "") -> str:
     """A group's checkboxes from plain dicts (value, label, id, checked, count or None), written
     here in one loop: a template loop over a long list of filter options cost a dozen
     milliseconds a page. The whitespace is the template loop's, so the page is unchanged."""
-    name = conditional_escape(name)
-    form_attr = f' form="{conditional_escape(form)}"' if form else ""
+    name = escape(name)
+    form_attr = f' form="{escape(form)}"' if form else ""
     html = []
     for option in options:
-        option_id = conditional_escape(option["id"])
+        option_id = escape(option["id"])
         count = option["count"]
         if count is not None:
             shown = intcomma(count) if count >= 1000 else str(count)
@@ -138,10 +137,10 @@ def checkbox_options(name: str, options: list[dict], form: str = "") -> str:
         html.append(
             f'\n          <div class="checkbox">\n            <input class="checkbox__input"'
             f' type="checkbox"{form_attr} name="{name}"'
-            f' value="{conditional_escape(option["value"])}" id="{option_id}"'
+            f' value="{escape(option["value"])}" id="{option_id}"'
             f"{' checked' if option['checked'] else ''}>\n"
             f'            <label class="checkbox__label" for="{option_id}">'
-            f"{conditional_escape(option['label'])}{count or ''}</label>\n"
+            f"{escape(option['label'])}{count or ''}</label>\n"
             "          </div>\n          "
         )
     return mark_safe("".join(html))
@@ -155,8 +154,8 @@ def choice_inputs(field: BoundField) -> str:
     return mark_safe(
         "".join(
             f'<div class="checkbox">{_input(choice.data)}<label class="checkbox__label"'
-            f' for="{conditional_escape(choice.id_for_label)}">'
-            f"{conditional_escape(choice.choice_label)}</label></div>"
+            f' for="{escape(choice.id_for_label)}">'
+            f"{escape(choice.choice_label)}</label></div>"
             for choice in field
         )
     )
@@ -164,7 +163,7 @@ def choice_inputs(field: BoundField) -> str:
 
 def _field_notes(field: BoundField, context, indent: str) -> str:
     """The hint and error lines under a label, as partials/form_field.html wrote them."""
-    auto_id = conditional_escape(field.auto_id)
+    auto_id = escape(field.auto_id)
     hint = ""
     if field.help_text:
         hint = f'<div class="hint" id="{auto_id}_helptext">{field.help_text}</div>'
@@ -183,7 +182,7 @@ def form_field(context, field: BoundField) -> str:
     because a filter form's nine includes cost a fifth of the events list's time."""
     if field.is_hidden:
         return mark_safe(f"\n{render_value_in_context(field, context)}\n")
-    esc = conditional_escape
+    esc = escape
     auto_id, label = esc(field.auto_id), esc(field.label)
     widget = field.field.widget
     if isinstance(widget, CheckboxInput):
