@@ -7,10 +7,14 @@ from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.forms import BoundField, CheckboxInput, CheckboxSelectMultiple, RadioSelect
 from django.template.base import render_value_in_context
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from iot_network.web.html import escape
 from iot_network.web.listing import EmptyState, Suggestion
@@ -25,6 +29,31 @@ def breadcrumbs(*trail):
     *pairs, current = trail
     links = [(pairs[i], pairs[i + 1]) for i in range(0, len(pairs) - 1, 2)]
     return {"links": links, "current": current}
+
+
+_fixed_urls: dict[tuple, str] = {}
+
+
+@register.simple_tag(takes_context=True)
+def fixed_url(context, name: str) -> str:
+    """``{% url name %}`` for a link with no arguments, such as the header's and footer's, kept
+    per process: each ``reverse()`` took about 20 microseconds, and the 16 links on every page
+    were a third of the time of the plainest page. The key holds everything ``reverse()``
+    reads besides the name (the URLconf, the script prefix, the language, the current app)."""
+    request = context.get("request")
+    current_app = getattr(request, "current_app", None)
+    if current_app is None:
+        current_app = getattr(getattr(request, "resolver_match", None), "namespace", None)
+    key = (name, current_app, get_urlconf(), get_script_prefix(), get_language())
+    url = _fixed_urls.get(key)
+    if url is None:
+        url = _fixed_urls[key] = escape(reverse(name, current_app=current_app))
+    return mark_safe(url)
+
+
+@receiver(setting_changed)
+def _forget_fixed_urls(**kwargs):
+    _fixed_urls.clear()  # tests that change the URLconf or script prefix
 
 
 @register.filter
