@@ -8,23 +8,13 @@ personal parts (the shortlist button, the page to come back to) are read per req
 from django import template
 from django.template.base import render_value_in_context
 from django.template.defaultfilters import floatformat, urlencode
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from iot_network.web.html import choice_labels, escape, formatted_date
+from iot_network.web.html import choice_labels, escape, formatted_date, slug_url
 
 from ..models import Course
 
 register = template.Library()
-
-# A slug no course has, reversed once per page and replaced by each course's slug: slugs
-# match the URL's <slug:> converter, so reversing each would give the same URL.
-_SLUG = "0course0slug0"
-
-
-def _url_pattern(name: str) -> tuple[str, str]:
-    before, _, after = reverse(name, kwargs={"slug": _SLUG}).partition(_SLUG)
-    return escape(before), escape(after)
 
 
 def _place_query(context, form, place_label) -> str:
@@ -43,15 +33,14 @@ def _place_query(context, form, place_label) -> str:
 def course_results(context, courses, *, form, place_label, shortlist) -> str:
     """``{% course_results page.object_list form=filter.form place_label=... shortlist=... %}``:
     the ``<li>`` cards of templates/courses/_search.html's result list."""
-    detail_before, detail_after = _url_pattern("courses:detail")
-    toggle_before, toggle_after = _url_pattern("courses:shortlist_toggle")
+    detail_url = slug_url("courses:detail")
+    toggle_url = slug_url("courses:shortlist_toggle")
     place_query = _place_query(context, form, place_label)
     back_to = escape(context["request"].get_full_path())
     qualifications = choice_labels(Course, "qualification_type")
     levels = choice_labels(Course, "level")
     html = []
     for course in courses:
-        slug = escape(course.slug)
         title = escape(course.title)
         provider = escape(course.provider_name)
         institute = escape(course.institute.name)
@@ -64,7 +53,7 @@ def course_results(context, courses, *, form, place_label, shortlist) -> str:
         action = "Remove from shortlist" if course.pk in shortlist else "Add to shortlist"
         html.append(
             "\n        <li>\n"
-            f'          <h3><a href="{detail_before}{slug}{detail_after}{place_query}">'
+            f'          <h3><a href="{escape(detail_url(course.slug))}{place_query}">'
             f"{title}</a></h3>\n"
             f'          <p class="result-provider">{provider} · {institute}</p>\n'
             f"          <p>{escape(course.summary)}</p>\n"
@@ -74,7 +63,7 @@ def course_results(context, courses, *, form, place_label, shortlist) -> str:
             "</dd></div>\n"
             f"            <div><dt>Next start</dt><dd>{starts}</dd></div>\n"
             "          </dl>\n"
-            f'          <form method="post" action="{toggle_before}{slug}{toggle_after}"'
+            f'          <form method="post" action="{escape(toggle_url(course.slug))}"'
             ' class="inline-form">\n'
             f'            <input type="hidden" name="next" value="{back_to}">\n'
             '            <button type="submit" class="button button--secondary button--small">'

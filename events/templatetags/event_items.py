@@ -5,28 +5,24 @@ lookups: a page of twenty upcoming and six past events spent a quarter of its ti
 This writes the same markup, with every value from the database escaped as autoescape does."""
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
-from iot_network.web.html import choice_labels, escape, formatted_date
+from iot_network.web.html import choice_labels, escape, formatted_date, slug_url
 
 from ..models import Event
 
 register = template.Library()
 
-# A slug no event has, reversed once per page and replaced by each event's slug: slugs match
-# the URL's <slug:> converter, so reversing each would give the same URL.
-_SLUG = "0event0slug0"
+_PER_PAGE = "event_item"
 
 
-def _per_page(context) -> tuple[str, str, dict]:
-    """The detail URL around the slug, and the event types' labels, once per page."""
-    found = context.render_context.get(_SLUG)
+def _per_page(context) -> tuple:
+    """The detail URLs, and the event types' labels, once per page."""
+    found = context.render_context.get(_PER_PAGE)
     if found is None:
-        before, _, after = reverse("events:detail", kwargs={"slug": _SLUG}).partition(_SLUG)
-        found = (escape(before), escape(after), choice_labels(Event, "event_type"))
-        context.render_context[_SLUG] = found
+        found = (slug_url("events:detail"), choice_labels(Event, "event_type"))
+        context.render_context[_PER_PAGE] = found
     return found
 
 
@@ -34,7 +30,7 @@ def _per_page(context) -> tuple[str, str, dict]:
 def event_item(context, event) -> str:
     """``<li>{% event_item event %}</li>``: a list item's heading, summary and one line of
     facts. ``places_taken`` is shown only when the list was fetched ``with_places_taken()``."""
-    before, after, types = _per_page(context)
+    detail_url, types = _per_page(context)
     cancelled = event.is_cancelled
     kind = escape(types.get(event.event_type, event.event_type))
     starts = formatted_date(template_localtime(event.starts_at, context.use_tz), "l j F Y, g:i a")
@@ -47,7 +43,7 @@ def event_item(context, event) -> str:
     organiser = escape(event.organiser_name)
     tag = ' <span class="tag tag--warning">Cancelled</span>' if cancelled else ""
     return mark_safe(
-        f'<h3><a href="{before}{escape(event.slug)}{after}">{escape(event.title)}</a>{tag}</h3>\n'
+        f'<h3><a href="{escape(detail_url(event.slug))}">{escape(event.title)}</a>{tag}</h3>\n'
         f"<p>{escape(event.summary)}</p>\n"
         f'<p class="muted">{kind} · {starts} · {where} · {organiser}{places}</p>\n'
     )

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from functools import lru_cache
 
 from django.template.defaultfilters import date
+from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.translation import get_language
 
@@ -38,3 +40,16 @@ def choice_labels(model, field_name: str) -> dict:
     """What ``get_FOO_display()`` shows for each stored value (it rebuilds this dict on every
     call); look up with ``labels.get(value, value)``."""
     return {value: str(label) for value, label in model._meta.get_field(field_name).flatchoices}
+
+
+# A slug no page has: reversed once, then replaced by each real slug.
+_SLUG = "0slug0"
+
+
+def slug_url(view_name: str) -> Callable[[str], str]:
+    """``reverse(view_name, kwargs={"slug": slug})`` for a list's worth of slugs at the cost of
+    one ``reverse()`` (about 20 microseconds each). Slugs match the URL's ``<slug:>``
+    converter, which needs no quoting, so the text is the same as reversing each. Call it
+    once per page: the URL depends on the request's script prefix."""
+    before, _, after = reverse(view_name, kwargs={"slug": _SLUG}).partition(_SLUG)
+    return lambda slug: f"{before}{slug}{after}"
