@@ -1,6 +1,6 @@
 """``{% form_field %}`` writes, byte for byte, what the partials/form_field.html template wrote
 before the markup moved to Python (issue 17): every kind of field, with and without a hint and
-errors, and text that must be escaped."""
+errors, and text that must be escaped; and ``|widget_html`` writes what ``{{ field }}`` does."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from institutes.filters import InstituteFilter
 REFERENCE = Template((Path(__file__).parent / "form_field_reference.html").read_text())
 TAG = Template("{% load site %}{% form_field field %}")
 INCLUDE = Template('{% include "partials/form_field.html" %}')
+WIDGET = Template("{% load site %}{{ field|widget_html }}")
 
 
 class EveryKind(forms.Form):
@@ -68,5 +69,7 @@ def test_form_field_writes_what_the_template_wrote(reference_data, shows_optiona
             expected = REFERENCE.render(Context(context))
             assert TAG.render(Context(context)) == expected, (type(form), field.name)
             assert INCLUDE.render(Context(context)) == expected, (type(form), field.name)
+            widget = Template("{{ field }}").render(Context(context))
+            assert WIDGET.render(Context(context)) == widget, (type(form), field.name)
             checked += 1
     assert checked > 60

@@ -41,8 +41,9 @@ def fixed_url(context, name: str) -> str:
     were a third of the time of the plainest page. The key holds everything ``reverse()``
     reads besides the name (the URLconf, the script prefix, the language, the current app)."""
     request = context.get("request")
-    current_app = getattr(request, "current_app", None)
-    if current_app is None:
+    try:  # as {% url %} finds it
+        current_app = request.current_app
+    except AttributeError:
         current_app = getattr(getattr(request, "resolver_match", None), "namespace", None)
     key = (name, current_app, get_urlconf(), get_script_prefix(), get_language())
     url = _fixed_urls.get(key)
@@ -72,7 +73,21 @@ def accessible_widget(field: BoundField):
         attrs["class"] = "checkbox__input"
     elif not isinstance(widget, (RadioSelect, CheckboxSelectMultiple)):
         attrs["class"] = "input input--error" if field.errors else "input"
-    # BoundField.as_widget, but with a renderer that writes the plain widgets in Python.
+    return _widget_html(field, attrs)
+
+
+@register.filter
+def widget_html(field: BoundField):
+    """``{{ field }}`` (for a field without show_hidden_initial), through the renderer that
+    writes the plain widgets in Python: for the course search's hidden inputs."""
+    if field.field.show_hidden_initial:
+        return str(field)
+    return _widget_html(field, {})
+
+
+def _widget_html(field: BoundField, attrs: dict) -> str:
+    """BoundField.as_widget, but with a renderer that writes the plain widgets in Python."""
+    widget = field.field.widget
     if field.field.localize:
         widget.is_localized = True
     attrs = field.build_widget_attrs(attrs, widget)
