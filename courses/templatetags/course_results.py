@@ -72,3 +72,17 @@ def course_results(context, courses, *, form, place_label, shortlist) -> str:
             "        </li>\n        "
         )
     return mark_safe("".join(html))
+
+
+@register.simple_tag
+def vacancy_item(vacancy) -> str:
+    """``<li>{% vacancy_item vacancy %}</li>``: a partner employer's vacancy in the
+    apprenticeship search's panel (fetched with courses.views.VACANCY_FIELDS)."""
+    wage = vacancy.wage_display
+    wage = f" · {escape(wage)}" if wage else ""
+    closes = formatted_date(vacancy.closing_date, "j F Y")
+    return mark_safe(
+        f'<h3><a href="{escape(vacancy.get_absolute_url())}">{escape(vacancy.title)}</a></h3>\n'
+        f'      <p class="muted">{escape(vacancy.organisation.name)} · {escape(vacancy.location)}'
+        f"{wage} · closes {closes}</p>"
+    )
