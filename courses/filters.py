@@ -3,8 +3,12 @@ turns the cleaned values into one query, because run filters must match the same
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import django_filters
 from django import forms
+from django.db import connection
+from django.db.models import Value
 
 from institutes.models import Institute, Region, Route
 from iot_network.web.forms import NamedErrorsMixin
@@ -70,6 +74,35 @@ class CourseSearchForm(NamedErrorsMixin, forms.Form):
         return data
 
 
+_REFERENCE_LISTS = {"route": Route, "sector": SectorTag, "institute": Institute}
+
+
+@lru_cache(maxsize=1)
+def _reference_sql() -> tuple[str, tuple]:
+    """The three lists as one query, compiled once per process: compiling three querysets
+    took longer than the database took to answer them."""
+    parts = [
+        model.objects.order_by().annotate(list=Value(name)).values_list("list", "slug", "name")
+        for name, model in _REFERENCE_LISTS.items()
+    ]
+    return parts[0].union(*parts[1:], all=True).order_by("list", "name").query.sql_with_params()
+
+
+def reference_choices() -> dict[str, tuple[tuple[str, str], ...]]:
+    """The routes, sector tags and institutes to choose from, as (slug, name) pairs in name
+    order, as each model orders them."""
+    choices: dict[str, list] = {name: [] for name in _REFERENCE_LISTS}
+    sql, params = _reference_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for name, slug, label in cursor.fetchall():
+            choices[name].append((slug, label))
+    return {name: tuple(pairs) for name, pairs in choices.items()}
+
+
+_form_classes: dict = {}
+
+
 class CourseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Keywords", max_length=200, method="no_op",
@@ -110,13 +143,21 @@ class CourseFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, apprenticeships_only: bool = False, **kwargs):
         self.apprenticeships_only = apprenticeships_only
         super().__init__(data, *args, **kwargs)
-        self.filters["route"].extra["choices"] = list(Route.objects.values_list("slug", "name"))
-        self.filters["sector"].extra["choices"] = list(
-            SectorTag.objects.values_list("slug", "name")
-        )
-        self.filters["institute"].extra["choices"] = list(
-            Institute.objects.values_list("slug", "name")
-        )
+        self.reference_choices = reference_choices()
+        for name, choices in self.reference_choices.items():
+            self.filters[name].extra["choices"] = list(choices)
+
+    def get_form_class(self):
+        """django-filter builds a form class, and a field per filter, for every request; the
+        result depends only on the filters and the reference lists, so each process keeps the
+        last few it built."""
+        key = (type(self), tuple(self.reference_choices.items()))
+        form_class = _form_classes.get(key)
+        if form_class is None:
+            if len(_form_classes) >= 8:
+                _form_classes.clear()
+            form_class = _form_classes[key] = super().get_form_class()
+        return form_class
 
     def no_op(self, queryset, name, value):
         return queryset  # the whole search is built in filter_queryset

@@ -33,7 +33,8 @@ class EventFilter(django_filters.FilterSet):
         label="Region",
     )  # fmt: skip
     institute = ShortModelChoiceFilter(
-        queryset=Institute.objects.all(), to_field_name="slug", empty_label="All organisers",
+        queryset=Institute.objects.only("slug", "name"), to_field_name="slug",
+        empty_label="All organisers",
         label="Institute",
     )  # fmt: skip
     route = ShortModelChoiceFilter(

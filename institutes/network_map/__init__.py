@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
+from iot_network.web.html import slug_url
+
 from .outline import PATH as OUTLINE
 from .projection import HEIGHT, WIDTH, project
 
@@ -28,10 +30,9 @@ LABEL_WIDTH_IN_CHARACTERS = 18  # fits beside any marker at the small screen's l
 
 class Located(Protocol):
     name: str
+    slug: str
     latitude: object
     longitude: object
-
-    def get_absolute_url(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -99,11 +100,10 @@ def _label(name: str, x: float, y: float) -> tuple[tuple[str, ...], int, int, st
 
 
 def network_map(institutes: Iterable[Located]) -> NetworkMap:
+    """The map of ``institutes``, each marker a link to its page."""
+    url = slug_url("institutes:detail")  # each Institute.get_absolute_url, reversed once
     return _laid_out(
-        tuple(
-            (i.name, i.get_absolute_url(), float(i.latitude), float(i.longitude))
-            for i in institutes
-        )
+        tuple((i.name, url(i.slug), float(i.latitude), float(i.longitude)) for i in institutes)
     )
 
 

@@ -2,9 +2,9 @@
 
 Reversing a URL pattern costs about 50 microseconds, mostly language and URLconf look-ups, and
 a page reverses the same few dozen names on every request (the header and footer alone: 18).
-The answer depends only on the name, the arguments, the URLconf, the script prefix and the
-current app, so it is kept in a bounded cache keyed on all of them. Only plain string and integer
-arguments are cached; anything else is reversed as before.
+The answer depends only on the name, the arguments, the URLconf, the script prefix, the language
+and the current app, so it is kept in a bounded cache keyed on all of them. Only plain string
+and integer arguments are cached; anything else is reversed as before.
 
 The ``url`` tag here replaces Django's for every template (settings.TEMPLATES "builtins"): the
 same syntax and output, ``as var`` included.
@@ -19,13 +19,14 @@ from django.conf import settings
 from django.template.defaulttags import URLNode, url
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
+from django.utils.translation import get_language
 
 register = template.Library()
 
 
 @lru_cache(maxsize=8192)
-def _reverse(viewname, args, kwargs, current_app, urlconf, prefix, root_urlconf) -> str:
-    # prefix and root_urlconf are part of the key only: reverse() reads them itself.
+def _reverse(viewname, args, kwargs, current_app, urlconf, prefix, root_urlconf, language) -> str:
+    # prefix, root_urlconf and language are part of the key only: reverse() reads them itself.
     return reverse(
         viewname, urlconf=urlconf, args=args, kwargs=dict(kwargs), current_app=current_app
     )
@@ -49,6 +50,7 @@ def cached_reverse(viewname, *, args=(), kwargs=None, current_app=None) -> str:
         get_urlconf(),
         get_script_prefix(),
         settings.ROOT_URLCONF,
+        get_language(),
     )
 
 

@@ -109,3 +109,18 @@ def test_opportunity_page_describes_the_job_for_search_engines(client):
     assert '"@type": "JobPosting"' in content
     assert '"unitText": "HOUR"' in content
     assert "£11.50 an hour" in content
+
+
+def test_apprenticeships_page_counts_every_matching_vacancy_and_shows_those_closing_soonest(
+    client,
+):
+    soon = timezone.localdate() + timedelta(days=2)
+    first = OpportunityFactory(title="Closes first", closing_date=soon, wage_amount="350")
+    for _ in range(11):
+        OpportunityFactory()
+    OpportunityFactory(title="Not matching", status="pending")
+    content = client.get("/apprenticeships/").content.decode()
+    assert "12 open vacancies match your search; the 10 closing soonest are shown." in content
+    date = f"{soon.day} {soon:%B %Y}"
+    assert f"{first.organisation.name} · Durham · £350 a year · closes {date}</p>" in content
+    assert "Not matching" not in content

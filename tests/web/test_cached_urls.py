@@ -64,3 +64,15 @@ def test_another_urlconf_gets_its_own_answers(settings):
     assert cached_urls.cached_reverse("courses:list") == "/elsewhere/courses/"
     settings.ROOT_URLCONF = "iot_network.urls"
     assert cached_urls.cached_reverse("courses:list") == before
+
+
+def test_the_script_prefix_is_followed():
+    from django.urls import clear_script_prefix, set_script_prefix
+
+    assert render("{% url 'web:about' %}") == "/about/"
+    set_script_prefix("/portal/")
+    try:
+        assert render("{% url 'web:about' %}") == "/portal/about/"
+    finally:
+        clear_script_prefix()
+    assert render("{% url 'web:about' %}") == "/about/"
