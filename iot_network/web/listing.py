@@ -159,6 +159,11 @@ class _CountedPaginator(Paginator):
         return self._known_count
 
 
+# Page numbers read with a window count; a larger one (a hand-edited URL) is checked against
+# the total first, as Paginator does, so its OFFSET never overflows the database's integer.
+_WINDOWED_PAGES = 100_000
+
+
 def _counted_page(results: QuerySet, per_page: int, requested) -> Page:
     """``Paginator(results, per_page).get_page(requested)``, the same page, with the total
     counted by a window function in the query that reads the page's rows: one round trip, and
@@ -174,7 +179,7 @@ def _counted_page(results: QuerySet, per_page: int, requested) -> Page:
         number = int(requested)
     except (TypeError, ValueError):
         number = 1
-    if number >= 1:
+    if 1 <= number <= _WINDOWED_PAGES:
         start = (number - 1) * per_page
         counted = results.annotate(_listing_total=Window(Count("*")))
         rows = list(counted[start : start + per_page])
@@ -184,7 +189,7 @@ def _counted_page(results: QuerySet, per_page: int, requested) -> Page:
     paginator = _CountedPaginator(results, per_page, count=results.count())
     if number == 1 and not paginator.count:
         return Page([], 1, paginator)  # nothing at all: no need to ask again
-    return paginator.page(1 if number == 1 else paginator.num_pages)
+    return paginator.get_page(requested)
 
 
 def _empty_state(request, listing, queryset, *, noun, when_none) -> EmptyState:

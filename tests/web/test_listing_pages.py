@@ -11,7 +11,10 @@ from iot_network.web.listing import _counted_page
 
 pytestmark = pytest.mark.django_db
 
-REQUESTS = [None, "", "1", "2", "3", "0", "-1", "abc", "2.0", 2.0, 2.5, "99", " 2 ", "１"]
+REQUESTS = [
+    None, "", "1", "2", "3", "0", "-1", "abc", "2.0", 2.0, 2.5, "99", " 2 ", "１",
+    "99999999999999999999", "100001",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("requested", REQUESTS, ids=[repr(r) for r in REQUESTS])
