@@ -148,6 +148,21 @@ class Course(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    # Kept by the database from the course's runs (migration 0011); a save of the course itself
+    # must not write back the values it read, which a run saved meanwhile may have changed.
+    KEPT_BY_DATABASE = ("upcoming_start", "upcoming_kinds")
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            skip = {*self.KEPT_BY_DATABASE, *self.get_deferred_fields()}  # as Django's own save
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not (field.primary_key or field.generated or field.attname in skip)
+                and field.name not in skip
+            ]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("courses:detail", kwargs={"slug": self.slug})
 

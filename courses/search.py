@@ -437,7 +437,10 @@ def facet_counts(search: CourseSearch) -> dict[str, dict]:
     parts += [(search.without(facet), [facet]) for facet in selected]
     ctes: list[str] = []
     params: list = []
-    if connection.vendor == "postgresql" and not _summary_answers(search):
+    # Decided once for every part: the parts must agree on whether CTEs k and c exist, even if
+    # the date turns over while the statement is built.
+    summary = _summary_answers(search)
+    if connection.vendor == "postgresql" and not summary:
         # What each course's runs matching the place and dates are (the same for every part).
         place_and_dates = replace(search, study_modes=(), attendances=(), funding=())
         runs = matching_runs(place_and_dates)
@@ -470,7 +473,9 @@ def facet_counts(search: CourseSearch) -> dict[str, dict]:
         params += courses_params
     shared = _course_filters_only(search)
     pieces = [
-        _count_facets(part, facets, i, shared) for i, (part, facets) in enumerate(parts) if facets
+        _count_facets(part, facets, i, shared, summary=summary)
+        for i, (part, facets) in enumerate(parts)
+        if facets
     ]
     branches: list[str] = []
     branch_params: list = []
@@ -623,13 +628,14 @@ def _grouped_branches(g: str, part: int, grouped: list[str]) -> list[str]:
         branches.append(f"SELECT '{part}:institutes', inst.slug, {g}.n{institute_rows}")
     if "regions" in grouped:
         branches.append(
-            f"SELECT '{part}:regions', inst.region, SUM({g}.n){institute_rows} GROUP BY inst.region"
+            f"SELECT '{part}:regions', inst.region, CAST(SUM({g}.n) AS BIGINT){institute_rows}"
+            " GROUP BY inst.region"
         )
     return branches
 
 
 def _count_facets(
-    search: CourseSearch, facets: list[str], part: int, shared: CourseSearch
+    search: CourseSearch, facets: list[str], part: int, shared: CourseSearch, *, summary: bool
 ) -> _FacetQuery:
     """Counts for ``facets`` over the courses matching ``search``: part ``part`` of
     facet_counts()'s statement.
@@ -650,7 +656,7 @@ def _count_facets(
     # no-fee counts are bit tests on it: read from the course row when there is no place or start
     # date, else from those runs aggregated once per course.
     kinds = connection.vendor == "postgresql"
-    if kinds and _summary_answers(search):
+    if kinds and summary:
         matching = filtered_courses(search).annotate(kinds=upcoming_kinds_expression(search.today))
         matching_sql, params = _sql(matching.order_by().values(*columns, *flags, "kinds"))
         params = list(params)

@@ -47,7 +47,9 @@ AFTER INSERT OR DELETE OR UPDATE OF course_id, start_date, study_mode, attendanc
 ON courses_courserun
 FOR EACH ROW EXECUTE FUNCTION courses_courserun_upcoming_start();
 
-UPDATE courses_course c SET upcoming_kinds = courses_upcoming_kinds(c.id, {TODAY});
+-- Only courses with an upcoming run: for the others the column's 0 is already right.
+UPDATE courses_course c SET upcoming_kinds = courses_upcoming_kinds(c.id, {TODAY})
+WHERE c.upcoming_start IS NOT NULL;
 """
 
 BACKWARD = f"""

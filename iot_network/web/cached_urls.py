@@ -33,8 +33,9 @@ def _reverse(viewname, args, kwargs, current_app, urlconf, prefix, root_urlconf,
 
 
 def _plain(values) -> bool:
-    # str subclasses included: a quoted argument in a template is a SafeString.
-    return all(isinstance(value, (str, int)) for value in values)
+    # str subclasses included: a quoted argument in a template is a SafeString. Not bool: True
+    # and 1 are equal as keys but reverse to different URLs.
+    return all(isinstance(value, (str, int)) and not isinstance(value, bool) for value in values)
 
 
 def cached_reverse(viewname, *, args=(), kwargs=None, current_app=None) -> str:

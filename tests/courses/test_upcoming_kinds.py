@@ -121,3 +121,23 @@ def test_the_summary_finds_the_same_courses_as_the_runs(catalogue, search, fundi
         patch.setattr(course_search, "_summary_answers", lambda search: False)
         from_runs = set(filtered_courses(search).values_list("pk", flat=True))
     assert from_summary == from_runs
+
+
+def test_saving_a_course_keeps_what_its_runs_wrote_meanwhile():
+    course = CourseFactory(title="Before")
+    loaded = Course.objects.get(pk=course.pk)  # read before the run below is added
+    CourseRunFactory(course=course, study_mode=MODES.PART_TIME)
+    loaded.title = "After"
+    loaded.save()  # an admin's save of the course it loaded earlier
+    course.refresh_from_db()
+    assert course.title == "After"
+    assert course.upcoming_kinds == kind_bit(MODES.PART_TIME, PLACES.CAMPUS, no_fee=False)
+    assert course.upcoming_start is not None
+
+
+def test_facet_counts_are_plain_integers():
+    CourseRunFactory(course=CourseFactory())
+    counts = course_search.facet_counts(CourseSearch())
+    assert counts["regions"] and all(
+        type(n) is int for options in counts.values() for n in options.values()
+    )

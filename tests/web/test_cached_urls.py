@@ -76,3 +76,8 @@ def test_the_script_prefix_is_followed():
     finally:
         clear_script_prefix()
     assert render("{% url 'web:about' %}") == "/about/"
+
+
+def test_true_and_one_are_not_the_same_argument():
+    assert cached_urls.cached_reverse("courses:detail", args=[1]) == "/courses/1/"
+    assert cached_urls.cached_reverse("courses:detail", args=[True]) == "/courses/True/"
