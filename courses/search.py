@@ -22,7 +22,6 @@ from django.db.models import (
     Case,
     Exists,
     F,
-    Func,
     IntegerField,
     Min,
     OuterRef,
@@ -40,7 +39,7 @@ from iot_network import outages
 from iot_network.web.geo import Point, bounding_box, distance_miles
 
 from .models import APPRENTICESHIP_TYPES, Course, CourseRun, SectorTag
-from .upcoming import kinds_mask, upcoming_kinds_expression
+from .upcoming import kinds_mask, run_kind, upcoming_kinds_expression
 
 
 class Funding:
@@ -380,12 +379,13 @@ def _results_page_from_runs(search: CourseSearch, start: int, per_page: int):
         qn(Institute._meta.db_table),
     )
     columns = ", ".join(f"course.{qn(name)}" for name in PAGE_COLUMNS)
+    joined = (
+        f"({courses_sql}) AS courses {join} ({runs_sql}) AS runs ON runs.course_id = courses.id"
+    )
     sql = (
         f"WITH found AS (SELECT courses.id, courses.title,"
         f" {'courses.rank' if search.q else 'NULL::real'} AS rank, {distance} AS distance,"
-        f" runs.next_start, {soonest} AS soonest"
-        f" FROM ({courses_sql}) AS courses {join} ({runs_sql}) AS runs"
-        f" ON runs.course_id = courses.id),"
+        f" runs.next_start, {soonest} AS soonest FROM {joined}),"
         f" page AS (SELECT * FROM found ORDER BY {order} LIMIT %s OFFSET %s)"
         f" SELECT {columns}, found.distance, found.next_start,"
         f" institute.name AS institute_name, institute.town AS institute_town,"
@@ -399,9 +399,7 @@ def _results_page_from_runs(search: CourseSearch, start: int, per_page: int):
     if not rows:
         with connection.cursor() as cursor:
             cursor.execute(
-                f"WITH found AS (SELECT 1 FROM ({courses_sql}) AS courses {join} ({runs_sql})"
-                f" AS runs ON runs.course_id = courses.id)"
-                " SELECT COUNT(*) FROM (SELECT 1 FROM found LIMIT %s) AS capped",
+                f"SELECT COUNT(*) FROM (SELECT 1 FROM {joined} LIMIT %s) AS capped",
                 [*courses_params, *runs_params, COUNT_CAP + 1],
             )
             return [], cursor.fetchone()[0]
@@ -440,6 +438,7 @@ def facet_counts(search: CourseSearch) -> dict[str, dict]:
     # Decided once for every part: the parts must agree on whether CTEs k and c exist, even if
     # the date turns over while the statement is built.
     summary = _summary_answers(search)
+    shared = _course_filters_only(search)
     if connection.vendor == "postgresql" and not summary:
         # What each course's runs matching the place and dates are (the same for every part).
         place_and_dates = replace(search, study_modes=(), attendances=(), funding=())
@@ -447,21 +446,17 @@ def facet_counts(search: CourseSearch) -> dict[str, dict]:
         if search.q:
             # Keywords are in every part's filters (no facet takes them away): only the runs
             # of the courses they find, far fewer than every run in a wide window.
-            keyword_courses = replace(CourseSearch(q=search.q), today=search.today)
+            keyword_courses = CourseSearch(q=search.q, today=search.today)
             runs = runs.filter(course__in=filtered_courses(keyword_courses).values("pk"))
-        kind = Func(
-            F("study_mode"), F("attendance"), F("fee"),
-            function="courses_run_kind", output_field=IntegerField(),
-        )  # fmt: skip
         runs_sql, runs_params = _sql(
-            runs.order_by().values("course_id").annotate(kinds=BitOr(kind))
+            runs.order_by().values("course_id").annotate(kinds=BitOr(run_kind()))
         )
         ctes.append(f"k AS ({runs_sql})")
         params += runs_params
         # The courses matching the course filters, with those kinds: the same for every part
         # that differs from the search only by a run filter (study mode, attendance, no fee).
         courses_sql, courses_params = _sql(
-            filtered_courses(_course_filters_only(search)).order_by().values(*FACET_COLUMNS)
+            filtered_courses(shared).order_by().values(*FACET_COLUMNS)
         )
         # With a radius or dates every part keeps only courses with such runs; a place alone
         # keeps every course.
@@ -471,7 +466,6 @@ def facet_counts(search: CourseSearch) -> dict[str, dict]:
             f" {join} k ON k.course_id = courses.id)"
         )
         params += courses_params
-    shared = _course_filters_only(search)
     pieces = [
         _count_facets(part, facets, i, shared, summary=summary)
         for i, (part, facets) in enumerate(parts)

@@ -49,6 +49,14 @@ def kinds_mask(
     return mask
 
 
+def run_kind() -> Func:
+    """A run's own kind bit (kind_bit), computed by the database: for aggregating runs."""
+    return Func(
+        F("study_mode"), F("attendance"), F("fee"),
+        function="courses_run_kind", output_field=IntegerField(),
+    )  # fmt: skip
+
+
 def counted_kinds(today: date) -> Func:
     """The kinds of the course's runs starting on ``today`` or later, counted from the runs by
     the database (PostgreSQL only)."""
