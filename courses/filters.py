@@ -114,8 +114,11 @@ class CourseFilter(django_filters.FilterSet):
     radius = django_filters.ChoiceFilter(
         choices=RADIUS_CHOICES, label="Distance", empty_label=None, method="no_op"
     )
-    lat = django_filters.NumberFilter(method="no_op", widget=forms.HiddenInput)
-    lng = django_filters.NumberFilter(method="no_op", widget=forms.HiddenInput)
+    # Filled in by "Use my location"; labelled for the error summary if the values are mangled.
+    lat = django_filters.NumberFilter(label="Your location's latitude", method="no_op",
+                                      widget=forms.HiddenInput)  # fmt: skip
+    lng = django_filters.NumberFilter(label="Your location's longitude", method="no_op",
+                                      widget=forms.HiddenInput)  # fmt: skip
     level = _checkboxes(Level.choices, "Level")
     qualification = _checkboxes(QualificationType.choices, "Qualification")
     route = _checkboxes([], "Subject area")

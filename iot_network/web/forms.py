@@ -106,10 +106,11 @@ def name_the_field(field: forms.Field, noun: str | None = None) -> None:
         invalid = f"{subject} must be a full website address, like https://www.example.com."
     elif isinstance(field, forms.DateField):
         invalid = f"{subject} must be a real date, like 27/03/2026."
-    elif isinstance(field, forms.IntegerField):
-        invalid = f"{subject} must be a whole number, like 12."
+    # DecimalField and FloatField are IntegerFields too: ask them first.
     elif isinstance(field, (forms.DecimalField, forms.FloatField)):
         invalid = f"{subject} must be a number, like 12.50."
+    elif isinstance(field, forms.IntegerField):
+        invalid = f"{subject} must be a whole number, like 12."
     else:
         invalid = f"Check {what}: it is not in a form we recognise."
     messages = {

@@ -73,3 +73,18 @@ def test_the_events_filter_offers_anyone_but_not_also_everyone(client):
     page = client.get("/events/").content.decode()
     assert '<option value="" selected>Anyone</option>' in page
     assert 'value="everyone"' not in page
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("lat=abc&lng=-1.5", "Your location&#x27;s latitude must be a number, like 12.50."),
+        ("lat=54.7&lng=", "Your location was incomplete. Try &#x27;Use my location&#x27; again."),
+        ("lat=91&lng=0", "Your location was not a real place. Try again."),
+    ],
+)
+def test_a_mangled_location_is_explained_in_words(client, query, message):
+    response = client.get(f"/courses/?{query}")
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert "[invalid name]" not in response.content.decode()
