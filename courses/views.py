@@ -5,8 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, Prefetch, When, Window
 from django.http import QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
@@ -15,10 +17,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from iot_network.notifications.services import has_consent
-from iot_network.web import ratelimit
+from iot_network.web import ratelimit, shared_parts
 from iot_network.web.context_processors import SHORTLIST_KEY
 from iot_network.web.geo import Point, distance_miles
 from iot_network.web.geocoding import GeocodingError, lookup_postcode
+from iot_network.web.templatetags.site import ld_json
 from partners.models import Opportunity, Organisation
 
 from .filters import DEFAULT_RADIUS, CourseFilter
@@ -66,15 +69,52 @@ def _results(search, requested) -> Page:
 VACANCIES_SHOWN = 10
 
 
+# The search part of a list page (courses/_search.html), kept for everyone who asks the same URL
+# (iot_network/web/shared_parts.py). Personal parts are rendered per request: the save-search
+# form into the part's slot, the shortlist link above it. Result cards carry a shortlist button,
+# so a part is only reused for a visitor who has none of its courses on their shortlist.
+SEARCH_PART = "course-search"
+
+
 def _search_page(request, *, template_name: str, apprenticeships_only: bool = False):
+    shortlist = set(request.session.get(SHORTLIST_KEY, []))
+    parts = shared_parts.page_parts(
+        request,
+        SEARCH_PART,
+        lambda: _search_parts(request, shortlist, apprenticeships_only=apprenticeships_only),
+        reusable=lambda parts: not shortlist & parts["courses"],
+    )
+    personal = {
+        "request": request,
+        "user": request.user,
+        "apprenticeships_only": apprenticeships_only,
+    }
+    if request.user.is_authenticated:
+        personal["csrf_token"] = get_token(request)
+    save_search = render_to_string("courses/_save_search.html", personal)
+    return render(
+        request,
+        template_name,
+        {
+            "title": parts["title"],
+            "search_part": shared_parts.fill(parts["html"], save_search=save_search),
+        },
+        status=parts["status"],
+    )
+
+
+def _search_parts(request, shortlist: set, *, apprenticeships_only: bool) -> dict:
+    """The search's HTML, the page title, the status and the ids of the courses shown."""
     data = request.GET.copy()
     data.setdefault("radius", str(DEFAULT_RADIUS))
     course_filter = CourseFilter(data, apprenticeships_only=apprenticeships_only)
     context = {
         "filter": course_filter,
-        "shortlist": set(request.session.get(SHORTLIST_KEY, [])),
+        "shortlist": shortlist,
         "apprenticeships_only": apprenticeships_only,
+        "save_search_slot": shared_parts.slot("save_search"),
     }
+    noun = "apprenticeship" if apprenticeships_only else "course"
     if course_filter.is_valid():
         search = course_filter.search
         page = _results(search, request.GET.get("page"))
@@ -87,17 +127,29 @@ def _search_page(request, *, template_name: str, apprenticeships_only: bool = Fa
             place_label=course_filter.form.place_label,
             warning=course_filter.form.warning,
         )
-        if not page.object_list:
+        count = page.paginator.count
+        if count:
+            title = f"{'More than ' if page.paginator.more else ''}{count} {noun}{pluralize(count)}"
+        else:
             context["empty"] = search_empty_state(
                 request, course_filter.form, chips, apprenticeships=apprenticeships_only
             )
+            title = context["empty"].message
         if apprenticeships_only:
             context["vacancies"] = _vacancies(search)
         status = 200
     else:
         context.update(page=None, facets=facet_groups(course_filter.form, {}), chips=[])
-        status = 400
-    return render(request, template_name, context, status=status)
+        page, title, status = None, "Error: check your search", 400
+    template_name = (
+        "courses/_apprenticeships_search.html" if apprenticeships_only else "courses/_search.html"
+    )
+    return {
+        "html": render_to_string(template_name, context, request),
+        "title": title,
+        "status": status,
+        "courses": frozenset(course.pk for course in page.object_list) if page else frozenset(),
+    }
 
 
 # What the vacancies panel shows (templates/courses/apprenticeships.html): the employer's and
@@ -174,8 +226,32 @@ def _apply_steps(runs) -> list[dict]:
     return steps
 
 
+# A course page is the same for everyone who asks its URL but for the shortlist button, which
+# is rendered per request into the shared part's slot.
+DETAIL_PART = "course-detail"
+
+
 @require_safe
 def course_detail(request, slug: str):
+    parts = shared_parts.page_parts(request, DETAIL_PART, lambda: _course_parts(request, slug))
+    shortlist = request.session.get(SHORTLIST_KEY, [])
+    buttons = render_to_string(
+        "courses/_shortlist_button.html",
+        {
+            "request": request,
+            "course": {"slug": parts["slug"]},
+            "in_shortlist": parts["pk"] in shortlist,
+            "shortlist_count": len(shortlist),
+        },
+    )
+    return render(
+        request,
+        "courses/course_detail.html",
+        {"parts": parts, "content": shared_parts.fill(parts["html"], shortlist=buttons)},
+    )
+
+
+def _course_parts(request, slug: str) -> dict:
     course = get_object_or_404(
         Course.objects.published()
         .defer("search_vector")  # for searching only; the page never shows it
@@ -203,19 +279,24 @@ def course_detail(request, slug: str):
         .annotate(here=Case(When(institute=course.institute_id, then=1), default=0))
         .order_by("-here", "-level", "title")[:4]
     )
-    return render(
-        request,
-        "courses/course_detail.html",
-        {
-            "course": course,
-            "runs": runs,
-            "apply_steps": _apply_steps(runs),
-            "related": related,
-            "place_label": place_label,
-            "in_shortlist": course.pk in request.session.get(SHORTLIST_KEY, []),
-            "json_ld": course_json_ld(request, course, runs),
-        },
-    )
+    context = {
+        "course": course,
+        "runs": runs,
+        "apply_steps": _apply_steps(runs),
+        "related": related,
+        "place_label": place_label,
+        "shortlist_slot": shared_parts.slot("shortlist"),
+    }
+    json_ld = ld_json(course_json_ld(request, course, runs))
+    return {
+        "pk": course.pk,
+        "slug": course.slug,
+        "name": course.title,
+        "title": f"{course.title} – {course.institute.name}",
+        "summary": course.summary,
+        "head": format_html('<script type="application/ld+json">{}</script>', json_ld),
+        "html": render_to_string("courses/_course_detail.html", context, request),
+    }
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

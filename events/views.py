@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
@@ -7,13 +9,16 @@ from django.core import signing
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from institutes.models import Institute, Route
-from iot_network.web import ratelimit
+from iot_network.web import ratelimit, shared_parts
 from iot_network.web.listing import EmptyState, Suggestion, filtered_listing
+from iot_network.web.templatetags.site import ld_json
 
 from . import notices, services
 from .calendar import calendar
@@ -33,8 +38,20 @@ LIST_FIELDS = (
 )  # fmt: skip
 
 
+# The events list and an event's page are the same for everyone who asks their URL, so their
+# parts are kept for everyone (iot_network/web/shared_parts.py). An event page's registration
+# panel (places left, open or closed) is read live for each request.
+LIST_PART = "event-list"
+DETAIL_PART = "event-detail"
+
+
 @require_safe
 def event_list(request):
+    parts = shared_parts.page_parts(request, LIST_PART, lambda: _event_list_parts(request))
+    return render(request, "events/event_list.html", {"parts": parts}, status=parts["status"])
+
+
+def _event_list_parts(request) -> dict:
     events = (
         Event.objects.visible().select_related("institute").only(*LIST_FIELDS).with_places_taken()
     )
@@ -51,12 +68,18 @@ def event_list(request):
         ),
     )
     past_events = Event.objects.visible().select_related("institute").only(*LIST_FIELDS).past()[:6]
-    return render(
-        request,
-        "events/event_list.html",
-        {"listing": listing, "past_events": past_events},
-        status=listing.status,
-    )
+    if listing.status == 400:
+        title = "Error: "
+    elif listing.empty:
+        title = f"{listing.empty.message} – "
+    else:
+        title = ""
+    context = {"listing": listing, "past_events": past_events}
+    return {
+        "html": render_to_string("events/_event_list.html", context, request),
+        "title": title,
+        "status": listing.status,
+    }
 
 
 def _public_event(slug: str) -> Event:
@@ -72,21 +95,66 @@ def _public_event(slug: str) -> Event:
     )
 
 
+# What the live registration panel shows (events/_event_panel.html).
+PANEL_FIELDS = (
+    "slug", "title", "status", "starts_at", "ends_at", "capacity", "registration_opens_at",
+    "registration_closes_at",
+)  # fmt: skip
+
+
+_SLUG = "\x00slug"  # stands for the slug asked for in the compiled query
+
+
+@lru_cache(maxsize=1)
+def _panel_sql() -> tuple[str, tuple]:
+    """The panel's query compiled once per process: building it (a subquery, the visible
+    statuses) took three times as long as the database took to answer."""
+    queryset = Event.objects.visible().only(*PANEL_FIELDS).with_places_taken().filter(slug=_SLUG)
+    return queryset.query.sql_with_params()
+
+
+def _live_event(slug: str) -> Event:
+    sql, params = _panel_sql()
+    found = list(Event.objects.raw(sql, [slug if p == _SLUG else p for p in params]))
+    if not found:
+        raise Http404("No such event")
+    return found[0]
+
+
 @require_safe
 def event_detail(request, slug: str):
-    event = _public_event(slug)
+    event = _live_event(slug)
     places_left = event.places_left(event.places_taken)
-    return render(
-        request,
-        "events/event_detail.html",
+    panel = render_to_string(
+        "events/_event_panel.html",
         {
             "event": event,
             "places_left": places_left,
             "registration_state": event.registration_state(),
             "full": places_left == 0,
-            "json_ld": event_json_ld(event, places_left),
         },
     )
+    parts = shared_parts.page_parts(request, DETAIL_PART, lambda: _event_parts(request, slug))
+    return render(
+        request,
+        "events/event_detail.html",
+        {"parts": parts, "content": shared_parts.fill(parts["html"], panel=panel)},
+    )
+
+
+def _event_parts(request, slug: str) -> dict:
+    event = _public_event(slug)
+    json_ld = ld_json(event_json_ld(event, event.places_left(event.places_taken)))
+    return {
+        "name": event.title,
+        "summary": event.summary,
+        "head": format_html('<script type="application/ld+json">{}</script>', json_ld),
+        "html": render_to_string(
+            "events/_event_detail.html",
+            {"event": event, "panel_slot": shared_parts.slot("panel")},
+            request,
+        ),
+    }
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -258,16 +258,16 @@ def postcodes_api(settings):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (facet counts, postcode lookups, rate limits), and
-    no shared fragment kept by this process."""
+    no shared fragment or page part kept by this process."""
     from django.core.cache import cache
 
-    from iot_network.web.templatetags.site import clear_local_fragments
+    from iot_network.web import shared_parts
 
     cache.clear()
-    clear_local_fragments()
+    shared_parts.clear_local()
     yield
     cache.clear()
-    clear_local_fragments()
+    shared_parts.clear_local()
 
 
 @pytest.fixture

@@ -1,18 +1,16 @@
-import hashlib
 import json
-import time
 
 import nh3
 from django import template
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.forms import BoundField, CheckboxInput, CheckboxSelectMultiple, RadioSelect
 from django.template.base import render_value_in_context
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
 
+from iot_network.web import shared_parts
 from iot_network.web.html import escape
 from iot_network.web.listing import EmptyState, Suggestion
 
@@ -282,30 +280,6 @@ def empty_state(message, *, explanation="", start_url="", start_text="", count="
     }
 
 
-# Part of every shared fragment's key: change it when a fragment's markup (or how it is stored)
-# changes in a way a deploy must not mix with fragments kept by the old code.
-FRAGMENT_VERSION = 2
-
-# Each process also keeps the fragments it has used, until the time they expire in the shared
-# cache: no round trip to Redis for parts every page shows. Bounded; emptied when full.
-_local_fragments: dict[str, tuple[float, str]] = {}
-LOCAL_FRAGMENTS_MAX = 1000
-
-
-def clear_local_fragments() -> None:
-    _local_fragments.clear()
-
-
-def _keep_locally(key: str, entry: tuple[float, str]) -> None:
-    if len(_local_fragments) >= LOCAL_FRAGMENTS_MAX:
-        now = time.time()
-        for stale in [k for k, (expires, _) in list(_local_fragments.items()) if expires <= now]:
-            _local_fragments.pop(stale, None)
-        if len(_local_fragments) >= LOCAL_FRAGMENTS_MAX:
-            _local_fragments.clear()
-    _local_fragments[key] = entry
-
-
 class SharedFragmentNode(template.Node):
     def __init__(self, nodelist, name: str, vary_on: list):
         self.nodelist, self.name, self.vary_on = nodelist, name, vary_on
@@ -315,19 +289,12 @@ class SharedFragmentNode(template.Node):
         if not seconds:
             return self.nodelist.render(context)
         varies = json.dumps([str(v.resolve(context)) for v in self.vary_on])
-        digest = hashlib.sha256(f"{FRAGMENT_VERSION}|{self.name}|{varies}".encode()).hexdigest()
-        key = f"fragment:{self.name}:{digest[:32]}"
-        now = time.time()
-        # (expires at, html): a copy kept by a process expires when the shared one does, so an
-        # edit still shows within FRAGMENT_CACHE_SECONDS.
-        entry = _local_fragments.get(key)
-        if entry is None or entry[0] <= now:
-            entry = cache.get(key)
-            if entry is None or entry[0] <= now:
-                entry = (now + seconds, self.nodelist.render(context))
-                cache.set(key, entry, seconds)
-            _keep_locally(key, entry)
-        return entry[1]
+        key = f"fragment:{self.name}:{shared_parts.digest(self.name, varies)}"
+        html = shared_parts.get(key)
+        if html is None:
+            html = self.nodelist.render(context)
+            shared_parts.keep(key, html, seconds=seconds)
+        return html
 
 
 @register.tag

@@ -1,0 +1,135 @@
+"""Parts of pages that are the same for every visitor who asks the same URL, kept for everyone.
+
+The anonymous page cache serves whole pages only to visitors without cookies. Signed-in learners,
+employers, anyone with a shortlist, and staff browsing the site all miss it, and a course or
+event page costs them 7-10 ms to build. Most of such a page depends only on its URL and the
+data: the search results and filters, a course's description and start dates, an event's
+agenda. Those parts are kept here, in the shared cache and in each process, for
+FRAGMENT_CACHE_SECONDS (60 by default: the same promise as the page cache, an edit shows within
+a minute); the personal parts (the shortlist button, the save-search form with its CSRF token,
+the header, messages) are rendered per request and put into a part where it marks a ``slot``.
+
+Staff always get fresh parts, so an edit they have just made shows on their next page.
+``{% shared_fragment %}`` (templatetags/site.py) keeps smaller parts in the same store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+# Part of every key: change it when a part's markup (or how it is stored) changes in a way a
+# deploy must not mix with parts kept by the old code.
+VERSION = 3
+
+# Each process also keeps the parts it has used, until the time they expire in the shared
+# cache: no round trip to Redis for the parts of the pages most asked for. Bounded; emptied of
+# expired entries, then wholly, when full.
+_local: dict[str, tuple[float, Any]] = {}
+LOCAL_MAX = 1000
+
+
+def clear_local() -> None:
+    _local.clear()
+
+
+def _keep_locally(key: str, entry: tuple[float, Any]) -> None:
+    if len(_local) >= LOCAL_MAX:
+        now = time.time()
+        for stale in [k for k, (expires, _) in list(_local.items()) if expires <= now]:
+            _local.pop(stale, None)
+        if len(_local) >= LOCAL_MAX:
+            _local.clear()
+    _local[key] = entry
+
+
+def get(key: str) -> Any | None:
+    """What is kept under ``key`` and has not expired, from this process or the shared cache
+    (with the cache down, only from this process)."""
+    now = time.time()
+    entry = _local.get(key)
+    if entry is None or entry[0] <= now:
+        entry = cache.get(key)
+        if entry is None or entry[0] <= now:
+            return None
+        _keep_locally(key, entry)
+    return entry[1]
+
+
+def keep(key: str, value: Any, *, seconds: float, until: float | None = None) -> None:
+    """Keep ``value`` for ``seconds``, or until the ``until`` timestamp if that is sooner. A
+    copy kept by a process expires when the shared one does."""
+    now = time.time()
+    expires = now + seconds if until is None else min(now + seconds, until)
+    if expires <= now:
+        return
+    entry = (expires, value)
+    cache.set(key, entry, max(1, int(expires - now + 1)))
+    _keep_locally(key, entry)
+
+
+def digest(*values: object) -> str:
+    joined = "\x1f".join(str(value) for value in (VERSION, *values))
+    return hashlib.sha256(joined.encode(errors="replace")).hexdigest()[:32]
+
+
+def _enabled(request) -> bool:
+    return (
+        settings.FRAGMENT_CACHE_SECONDS > 0
+        and request.method in ("GET", "HEAD")
+        and not getattr(request.user, "is_staff", False)
+    )
+
+
+def _page_key(request, name: str) -> str:
+    # The scheme and host: parts hold absolute links (JSON-LD, webcal://). The day: parts list
+    # what is upcoming.
+    where = (request.scheme, request.get_host(), request.get_full_path(), timezone.localdate())
+    return f"part:{name}:{digest(*where)}"
+
+
+def lookup(request, name: str) -> dict | None:
+    """The parts kept for this page's URL, or None: nothing kept, the request is not a GET,
+    the visitor is staff, or FRAGMENT_CACHE_SECONDS is 0."""
+    return get(_page_key(request, name)) if _enabled(request) else None
+
+
+def store(request, name: str, parts: dict, *, until: float | None = None) -> None:
+    """Keep a page's parts for the next visitor who asks its URL. Only parts that hold nothing
+    personal may be stored: the caller renders personal markup into slots instead."""
+    if _enabled(request):
+        keep(_page_key(request, name), parts, seconds=settings.FRAGMENT_CACHE_SECONDS, until=until)
+
+
+def page_parts(
+    request, name: str, build: Callable[[], dict], *, reusable: Callable[[dict], bool] | None = None
+) -> dict:
+    """The parts of this page: kept ones if any (and ``reusable`` says this visitor may have
+    them), else ``build()``'s, which are kept when their ``status`` is 200 (the default) and they
+    are reusable. Not found pages raise Http404 in ``build`` and are not kept."""
+    parts = lookup(request, name)
+    if parts is None or (reusable and not reusable(parts)):
+        parts = build()
+        if parts.get("status", 200) == 200 and (reusable is None or reusable(parts)):
+            store(request, name, parts)
+    return parts
+
+
+def slot(name: str) -> SafeString:
+    """A mark in a part where personal markup goes. Autoescaping turns any ``<`` a visitor
+    typed into ``&lt;``, so no value from a request can forge one."""
+    return mark_safe(f"<!--slot:{name}-->")
+
+
+def fill(html: str, **personal: str) -> SafeString:
+    """A stored part with its slots filled by this request's personal markup."""
+    for name, markup in personal.items():
+        html = html.replace(slot(name), markup, 1)
+    return mark_safe(html)
