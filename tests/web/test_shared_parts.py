@@ -1,0 +1,164 @@
+"""Course and event pages keep the parts that depend only on their URL for everyone who asks it,
+signed in or not (iot_network/web/shared_parts.py), while what is personal stays personal: the
+save-search form, the shortlist buttons, an event's places left."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from events.models import Registration
+from iot_network.web import shared_parts
+from tests.factories import (
+    CourseFactory,
+    CourseRunFactory,
+    EventFactory,
+    UserFactory,
+    staff_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def parts(settings):
+    settings.FRAGMENT_CACHE_SECONDS = 60
+
+
+def get(client, path: str) -> tuple[list[str], str, int]:
+    """The SQL a request ran, its page and its status."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    return [q["sql"] for q in queries], response.content.decode(), response.status_code
+
+
+def touching(sql: list[str], table: str) -> list[str]:
+    return [statement for statement in sql if f'"{table}"' in statement]
+
+
+def expire_everything() -> None:
+    for key, (_, value) in list(shared_parts._local.items()):
+        shared_parts._local[key] = (0.0, value)
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def catalogue(reference_data):
+    courses = [CourseFactory(title=f"Robotics course {n}", level=4) for n in range(3)]
+    for course in courses:
+        CourseRunFactory(course=course)
+    return courses
+
+
+def test_a_search_is_built_once_for_everyone_who_asks_its_url(client, catalogue, parts):
+    sql, first, _ = get(client, "/courses/?level=4")
+    assert touching(sql, "courses_course")
+    member = UserFactory()
+    client.force_login(member)
+    sql, again, status = get(client, "/courses/?level=4")
+    assert status == 200
+    assert not touching(sql, "courses_course") and not touching(sql, "courses_courserun")
+    assert "3 courses" in again and "Robotics course 2" in again
+    results = re.compile(r'<ul class="results">.*?</ul>', re.S)
+    assert results.search(again)[0] == results.search(first)[0]
+
+
+def test_the_save_search_form_is_each_visitors_own(client, catalogue, parts):
+    member = UserFactory()
+    client.force_login(member)
+    _, signed_in, _ = get(client, "/courses/?level=4")  # builds and keeps the part
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', signed_in)
+    assert token and "Save this search" in signed_in
+    assert 'name="query" value="level=4"' in signed_in
+    client.logout()
+    sql, anonymous, _ = get(client, "/courses/?level=4")
+    assert not touching(sql, "courses_course")  # the kept part
+    assert "Save this search" not in anonymous and "csrfmiddlewaretoken" not in anonymous
+    assert "Sign in</a> to save this search" in anonymous
+    assert "/account/login/?next=/courses/%3Flevel%3D4" in anonymous
+
+
+def test_a_shortlisted_course_shows_as_shortlisted_on_a_kept_page(client, catalogue, parts):
+    chosen = catalogue[1]
+    _, anonymous, _ = get(client, "/courses/")  # kept with no course shortlisted
+    assert "Remove from shortlist" not in anonymous
+    client.post(f"/courses/{chosen.slug}/shortlist/")
+    _, mine, _ = get(client, "/courses/")
+    assert mine.count("Remove from shortlist") == 1
+    assert re.search(rf"{chosen.title}.*?Remove from shortlist", mine, re.S)
+    # Another visitor still gets the page kept for everyone, with nothing of the first one's.
+    _, theirs, _ = get(client.__class__(), "/courses/")
+    assert "Remove from shortlist" not in theirs
+    _, page, _ = get(client, f"/courses/{chosen.slug}/")
+    assert "Remove from shortlist" in page and "See your shortlist (1" in page
+    _, page, _ = get(client.__class__(), f"/courses/{chosen.slug}/")
+    assert "Add to shortlist" in page and "See your shortlist" not in page
+
+
+def test_an_edit_shows_within_the_minute_and_at_once_to_staff(client, catalogue, parts):
+    course = catalogue[0]
+    assert "Robotics course 0" in get(client, f"/courses/{course.slug}/")[1]
+    assert "Robotics course 0" in get(client, "/courses/")[1]
+    course.title = "Mechatronics course"
+    course.save()
+    assert "Mechatronics course" not in get(client, f"/courses/{course.slug}/")[1]  # kept
+    assert "Mechatronics course" not in get(client, "/courses/")[1]
+    staff = client.__class__()
+    staff.force_login(staff_user())
+    assert "Mechatronics course" in get(staff, f"/courses/{course.slug}/")[1]
+    assert "Mechatronics course" in get(staff, "/courses/")[1]
+    expire_everything()
+    assert "Mechatronics course" in get(client, f"/courses/{course.slug}/")[1]
+    assert "Mechatronics course" in get(client, "/courses/")[1]
+
+
+def test_an_events_places_left_are_read_live_on_a_kept_page(client, reference_data, parts):
+    event = EventFactory(capacity=10, description="A tour of the robotics lab.")
+    path = f"/events/{event.slug}/"
+    assert "10 places left" in get(client, path)[1]
+    Registration.objects.create(
+        event=event, name="Ada", email="ada@example.com", status=Registration.Status.CONFIRMED
+    )
+    event.description = "Changed"
+    event.save()
+    sql, page, _ = get(client, path)
+    assert len(sql) == 1  # the panel's one query; the rest of the page is kept
+    assert "9 places left" in page and "A tour of the robotics lab." in page
+    event.status = event.Status.DRAFT  # unpublished: gone at once, not in a minute
+    event.save()
+    assert get(client, path)[2] == 404
+
+
+def test_the_events_list_is_kept_for_everyone(client, reference_data, parts):
+    EventFactory(title="Robotics open day")
+    sql, first, _ = get(client, "/events/")
+    assert touching(sql, "events_event")
+    client.force_login(UserFactory())
+    sql, again, _ = get(client, "/events/")
+    assert not touching(sql, "events_event") and "Robotics open day" in again
+
+
+def test_pages_that_answer_an_error_are_not_kept(client, catalogue, parts):
+    assert get(client, "/courses/?level=9")[2] == 400
+    assert get(client, "/events/?date_from=soon")[2] == 400
+    assert get(client, "/courses/no-such-course/")[2] == 404
+    assert not shared_parts._local
+
+
+def test_no_value_in_the_url_can_fill_a_slot(client, catalogue, parts):
+    client.force_login(UserFactory())
+    forged = "<!--slot:save_search-->"
+    _, page, status = get(client, f"/courses/?q={forged}")
+    assert status == 200
+    assert page.count('class="save-search"') == 1
+    assert forged not in page and "&lt;!--slot:save_search--&gt;" in page
+
+
+def test_nothing_is_kept_when_the_setting_is_zero(client, catalogue, settings):
+    settings.FRAGMENT_CACHE_SECONDS = 0
+    get(client, "/courses/")
+    assert touching(get(client, "/courses/")[0], "courses_course")
+    assert not shared_parts._local
