@@ -1,6 +1,8 @@
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
+from iot_network.web import shared_parts
 from iot_network.web.listing import filtered_listing
 
 from .filters import InstituteFilter
@@ -11,20 +13,29 @@ from .network_map import network_map
 
 @require_safe
 def institute_list(request):
+    # The same for everyone who asks its URL (iot_network/web/shared_parts.py).
+    parts = shared_parts.page_parts(request, "institute-list", lambda: _list_parts(request))
+    return render(
+        request, "institutes/institute_list.html", {"parts": parts}, status=parts["status"]
+    )
+
+
+def _list_parts(request) -> dict:
     listing = filtered_listing(
         request, InstituteFilter, Institute.objects.all(), per_page=30, noun="institutes"
     )
     region = getattr(listing.filter.form, "cleaned_data", {}).get("region")
-    return render(
-        request,
-        "institutes/institute_list.html",
-        {
-            "listing": listing,
-            "region": Region(region).label if region else "",
-            "network_map": network_map(listing.page.object_list),
-        },
-        status=listing.status,
-    )
+    title = "Institutes of Technology" + (f" in {Region(region).label}" if region else "")
+    if listing.status == 400:
+        title = f"Error: {title}"
+    elif listing.empty:
+        title = f"{listing.empty.message} – {title}"
+    context = {"listing": listing, "network_map": network_map(listing.page.object_list)}
+    return {
+        "html": render_to_string("institutes/_institute_list.html", context, request),
+        "title": title,
+        "status": listing.status,
+    }
 
 
 @require_safe
