@@ -49,9 +49,11 @@ def fetch(url: str, timeout: float) -> tuple[float, bool]:
 
 
 def measure(url: str, *, requests: int, concurrency: int, timeout: float, deadline: float) -> dict:
-    fetch(url, timeout)  # warm-up: template and query caches
-    started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        # Warm-up, several at once so that every web worker (not just the first to answer)
+        # has compiled its templates and kept its shared parts before the timing starts.
+        list(pool.map(lambda _: fetch(url, timeout), range(4 * concurrency)))
+        started = time.perf_counter()
         futures = []
         for _ in range(requests):
             if time.perf_counter() > deadline:
