@@ -102,23 +102,36 @@ ALREADY_REGISTERED = (
 )
 
 
+def event_for_registration(queryset: QuerySet[Event] | None = None) -> QuerySet[Event]:
+    """Events read the way ``register`` needs them (the institute, places taken and, on
+    PostgreSQL, the row's version), so a view that has read one can hand it over."""
+    events = (Event.objects if queryset is None else queryset).select_related("institute")
+    events = events.with_places_taken()
+    if connection.vendor == "postgresql":
+        events = events.annotate(row_version=registering.ROW_VERSION)
+    return events
+
+
 def register(
-    *, event_id: int, details: RegistrationDetails, equality: dict[str, str] | None = None
+    *,
+    event_id: int,
+    details: RegistrationDetails,
+    equality: dict[str, str] | None = None,
+    unlocked: Event | None = None,
 ) -> Registration:
     """Give the person a place if there is one, or put them on the waiting list.
 
     Everyone registering for an event queues on its row lock, so the lock is held only for the
     capacity check, the insert and the outbox row: the calendar invitation, the slowest part of
     the mail, is built before the lock from an unlocked read of the event (and built again under
-    the lock only if the event changed meanwhile). On PostgreSQL, without sessions to choose,
-    everything is prepared before the lock, and locking, counting and writing are one call of
-    the database (see registering.py)."""
+    the lock only if the event changed meanwhile); a caller that has read the event with
+    ``event_for_registration()`` passes it as ``unlocked``. On PostgreSQL, without sessions to
+    choose, everything is prepared before the lock, and locking, counting and writing are one
+    call of the database (see registering.py)."""
     email = details.email.strip().lower()
     one_call = connection.vendor == "postgresql" and not details.session_ids
-    events = Event.objects.select_related("institute").with_places_taken()
-    if one_call:
-        events = events.annotate(row_version=registering.ROW_VERSION)
-    unlocked = events.get(pk=event_id)
+    if unlocked is None or unlocked.pk != event_id:
+        unlocked = event_for_registration().get(pk=event_id)
     # Once the event looks full, most who follow join the waiting list and need no invitation.
     looks_open = unlocked.capacity is None or unlocked.places_taken < unlocked.capacity
     invite = (

@@ -8,6 +8,7 @@ from django.contrib.syndication.views import Feed
 from django.core import signing
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -159,33 +160,77 @@ def _event_parts(request, slug: str) -> dict:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def register(request, slug: str):
+    if request.method != "POST":
+        return _registration_form(request, slug)
     # The form page shows none of the agenda or routes, so none is fetched: in a registration
     # rush every visitor loads this page and posts it.
-    event = get_object_or_404(
-        Event.objects.visible().select_related("institute").with_places_taken(), slug=slug
-    )
+    event = get_object_or_404(services.event_for_registration(Event.objects.visible()), slug=slug)
     state = event.registration_state()
-    if request.method == "POST" and ratelimit.too_many(
+    if ratelimit.too_many(
         request, scope="event-registration", limit=30, window=3600,
         per=request.POST.get("email", ""), per_limit=7,
     ):  # fmt: skip
         return ratelimit.too_many_response(request)
-    form = RegistrationForm(request.POST if request.method == "POST" else None, event=event)
-    if state == RegistrationState.OPEN and request.method == "POST" and form.is_valid():
+    form = RegistrationForm(request.POST, event=event)
+    if state == RegistrationState.OPEN and form.is_valid():
         try:
             registration = services.register(
-                event_id=event.pk, details=form.details(), equality=form.equality_answers()
+                event_id=event.pk,
+                details=form.details(),
+                equality=form.equality_answers(),
+                unlocked=event,
             )
         except services.RegistrationError as exc:
             form.add_error(None, str(exc))
         else:
             return redirect("events:registered", token=registration.token)
-    places_left = event.places_left(event.places_taken)
+    parts = _registration_parts(request, event, form, state, _is_full(event))
+    return _registration_page(request, parts, status=400 if form.errors else 200)
+
+
+def _registration_form(request, slug: str):
+    """The empty form, the same for everyone for the event's state (open or not, full or not,
+    both read live): in a rush every visitor asks for it, so it is kept as a shared part and
+    only the CSRF token is each visitor's."""
+    event = _live_event(slug)
+    state, full = event.registration_state(), _is_full(event)
+    parts = shared_parts.page_parts(
+        request,
+        f"event-register-{state}-{full:d}",
+        lambda: _registration_parts(request, event, RegistrationForm(event=event), state, full),
+    )
+    return _registration_page(request, parts)
+
+
+def _is_full(event: Event) -> bool:
+    return event.places_left(event.places_taken) == 0
+
+
+def _registration_parts(request, event: Event, form, state: str, full: bool) -> dict:
+    context = {
+        "event": event,
+        "form": form,
+        "state": state,
+        "full": full,
+        "csrf_slot": shared_parts.slot("csrf"),
+    }
+    return {
+        "name": event.title,
+        "url": event.get_absolute_url(),
+        "title": f"{'Error: ' if form.errors else ''}Register for {event.title}",
+        "html": render_to_string("events/_register.html", context, request),
+    }
+
+
+def _registration_page(request, parts: dict, *, status: int = 200):
+    token = format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+    )
     return render(
         request,
         "events/register.html",
-        {"event": event, "form": form, "state": state, "full": places_left == 0},
-        status=400 if form.is_bound and form.errors else 200,
+        {"parts": parts, "content": shared_parts.fill(parts["html"], csrf=token)},
+        status=status,
     )
 
 

@@ -162,3 +162,29 @@ def test_nothing_is_kept_when_the_setting_is_zero(client, catalogue, settings):
     get(client, "/courses/")
     assert touching(get(client, "/courses/")[0], "courses_course")
     assert not shared_parts._local
+
+
+def test_the_registration_form_is_shared_but_its_token_and_state_are_not(reference_data, parts):
+    from django.test import Client
+
+    event = EventFactory(capacity=1)
+    path = f"/events/{event.slug}/register/"
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    get(first, path)
+    sql, page, _ = get(second, path)
+    assert len(sql) == 1  # the event's state and places, read live; the form is kept
+    assert "Register for this event" in page
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+    # The token is this visitor's: their post is accepted, and takes the one place.
+    response = second.post(
+        path,
+        {
+            "csrfmiddlewaretoken": token,
+            "name": "Ada Lovelace",
+            "email": "ada@example.com",
+            "consent": "on",
+        },
+    )
+    assert response.status_code == 302
+    _, page, _ = get(first, path)
+    assert "Join the waiting list" in page and "The event is full." in page
