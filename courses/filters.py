@@ -3,10 +3,12 @@ turns the cleaned values into one query, because run filters must match the same
 
 from __future__ import annotations
 
+import time
 from functools import lru_cache
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db import connection
 from django.db.models import Value
 
@@ -88,9 +90,29 @@ def _reference_sql() -> tuple[str, tuple]:
     return parts[0].union(*parts[1:], all=True).order_by("list", "name").query.sql_with_params()
 
 
+# Each process keeps the lists for FRAGMENT_CACHE_SECONDS, as the shared parts of pages are
+# kept: a new institute or sector shows among the filters within that time. (expires at, lists)
+_kept_choices: list = [0.0, None]
+
+
+def forget_reference_choices() -> None:
+    _kept_choices[:] = [0.0, None]
+
+
 def reference_choices() -> dict[str, tuple[tuple[str, str], ...]]:
     """The routes, sector tags and institutes to choose from, as (slug, name) pairs in name
     order, as each model orders them."""
+    seconds = settings.FRAGMENT_CACHE_SECONDS
+    now = time.monotonic()
+    if seconds and _kept_choices[0] > now:
+        return _kept_choices[1]
+    choices = _read_reference_choices()
+    if seconds:
+        _kept_choices[:] = [now + seconds, choices]
+    return choices
+
+
+def _read_reference_choices() -> dict[str, tuple[tuple[str, str], ...]]:
     choices: dict[str, list] = {name: [] for name in _REFERENCE_LISTS}
     sql, params = _reference_sql()
     with connection.cursor() as cursor:

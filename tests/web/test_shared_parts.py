@@ -188,3 +188,19 @@ def test_the_registration_form_is_shared_but_its_token_and_state_are_not(referen
     assert response.status_code == 302
     _, page, _ = get(first, path)
     assert "Join the waiting list" in page and "The event is full." in page
+
+
+def test_the_filters_reference_lists_are_kept_for_the_minute_too(client, catalogue, parts):
+    from tests.factories import InstituteFactory
+
+    get(client, "/courses/")
+    InstituteFactory(name="Newly Founded Institute of Technology")
+    sql, page, _ = get(client, "/courses/?level=5")  # a new search: built, with kept lists
+    assert touching(sql, "courses_course")
+    assert not [statement for statement in sql if 'AS "list"' in statement]  # the lists' query
+    assert "Newly Founded" not in page
+    expire_everything()
+    from courses.filters import forget_reference_choices
+
+    forget_reference_choices()  # as when the minute is up
+    assert "Newly Founded" in get(client, "/courses/?level=5")[1]
