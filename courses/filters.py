@@ -99,12 +99,12 @@ def forget_reference_choices() -> None:
     _kept_choices[:] = [0.0, None]
 
 
-def reference_choices() -> dict[str, tuple[tuple[str, str], ...]]:
+def reference_choices(*, fresh: bool = False) -> dict[str, tuple[tuple[str, str], ...]]:
     """The routes, sector tags and institutes to choose from, as (slug, name) pairs in name
     order, as each model orders them."""
     seconds = settings.FRAGMENT_CACHE_SECONDS
     now = time.monotonic()
-    if seconds and _kept_choices[0] > now:
+    if seconds and not fresh and _kept_choices[0] > now:
         return _kept_choices[1]
     choices = _read_reference_choices()
     if seconds:
@@ -165,10 +165,14 @@ class CourseFilter(django_filters.FilterSet):
         form = CourseSearchForm
         fields: list[str] = []
 
-    def __init__(self, data=None, *args, apprenticeships_only: bool = False, **kwargs):
+    def __init__(
+        self, data=None, *args, apprenticeships_only: bool = False, fresh_lists=False, **kwargs
+    ):
+        """``fresh_lists``: read the routes, sectors and institutes now, not the lists this
+        process keeps (for staff, who may just have added one)."""
         self.apprenticeships_only = apprenticeships_only
         super().__init__(data, *args, **kwargs)
-        self.reference_choices = reference_choices()
+        self.reference_choices = reference_choices(fresh=fresh_lists)
         for name, choices in self.reference_choices.items():
             self.filters[name].extra["choices"] = list(choices)
 

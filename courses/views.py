@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, Prefetch, When, Window
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from iot_network.notifications.services import has_consent
-from iot_network.web import ratelimit, shared_parts
+from iot_network.web import compiled, ratelimit, shared_parts
 from iot_network.web.context_processors import SHORTLIST_KEY
 from iot_network.web.geo import Point, distance_miles
 from iot_network.web.geocoding import GeocodingError, lookup_postcode
@@ -107,7 +107,11 @@ def _search_parts(request, shortlist: set, *, apprenticeships_only: bool) -> dic
     """The search's HTML, the page title, the status and the ids of the courses shown."""
     data = request.GET.copy()
     data.setdefault("radius", str(DEFAULT_RADIUS))
-    course_filter = CourseFilter(data, apprenticeships_only=apprenticeships_only)
+    course_filter = CourseFilter(
+        data,
+        apprenticeships_only=apprenticeships_only,
+        fresh_lists=getattr(request.user, "is_staff", False),
+    )
     context = {
         "filter": course_filter,
         "shortlist": shortlist,
@@ -231,9 +235,24 @@ def _apply_steps(runs) -> list[dict]:
 DETAIL_PART = "course-detail"
 
 
+# Whether the course is still published, and when it was last edited, read live (one query,
+# compiled once per process): a course taken down is gone at once, and an edit to it shows at
+# once, because the kept page is kept for that edit.
+_live_course = compiled.by_slug(
+    lambda slug: Course.objects.published().filter(slug=slug).only("pk", "updated_at")
+)
+
+
 @require_safe
 def course_detail(request, slug: str):
-    parts = shared_parts.page_parts(request, DETAIL_PART, lambda: _course_parts(request, slug))
+    live = _live_course(slug)
+    if live is None:
+        raise Http404("No such course")
+    parts = shared_parts.page_parts(
+        request,
+        f"{DETAIL_PART}-{live.pk}-{live.updated_at.timestamp()}",
+        lambda: _course_parts(request, slug),
+    )
     shortlist = request.session.get(SHORTLIST_KEY, [])
     buttons = render_to_string(
         "courses/_shortlist_button.html",

@@ -130,7 +130,12 @@ def register(
     call of the database (see registering.py)."""
     email = details.email.strip().lower()
     one_call = connection.vendor == "postgresql" and not details.session_ids
-    if unlocked is None or unlocked.pk != event_id:
+    if (
+        unlocked is None
+        or unlocked.pk != event_id
+        or not hasattr(unlocked, "places_taken")
+        or (one_call and not hasattr(unlocked, "row_version"))
+    ):  # not read by event_for_registration(): read it so
         unlocked = event_for_registration().get(pk=event_id)
     # Once the event looks full, most who follow join the waiting list and need no invitation.
     looks_open = unlocked.capacity is None or unlocked.places_taken < unlocked.capacity

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from functools import lru_cache
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
@@ -17,7 +15,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from institutes.models import Institute, Route
-from iot_network.web import ratelimit, shared_parts
+from iot_network.web import compiled, ratelimit, shared_parts
 from iot_network.web.listing import EmptyState, Suggestion, filtered_listing
 from iot_network.web.templatetags.site import ld_json
 
@@ -103,39 +101,36 @@ PANEL_FIELDS = (
 )  # fmt: skip
 
 
-_SLUG = "\x00slug"  # stands for the slug asked for in the compiled query
-
-
-@lru_cache(maxsize=1)
-def _panel_sql() -> tuple[str, tuple]:
-    """The panel's query compiled once per process: building it (a subquery, the visible
-    statuses) took three times as long as the database took to answer."""
-    queryset = Event.objects.visible().only(*PANEL_FIELDS).with_places_taken().filter(slug=_SLUG)
-    return queryset.query.sql_with_params()
+# The live part of an event's page, and its state for the registration form: one query,
+# compiled once per process.
+_live_panel = compiled.by_slug(
+    lambda slug: Event.objects.visible().only(*PANEL_FIELDS).with_places_taken().filter(slug=slug)
+)
 
 
 def _live_event(slug: str) -> Event:
-    sql, params = _panel_sql()
-    found = list(Event.objects.raw(sql, [slug if p == _SLUG else p for p in params]))
-    if not found:
+    event = _live_panel(slug)
+    if event is None:
         raise Http404("No such event")
-    return found[0]
+    return event
 
 
 @require_safe
 def event_detail(request, slug: str):
     event = _live_event(slug)
     places_left = event.places_left(event.places_taken)
+    state, full = event.registration_state(), places_left == 0
     panel = render_to_string(
         "events/_event_panel.html",
-        {
-            "event": event,
-            "places_left": places_left,
-            "registration_state": event.registration_state(),
-            "full": places_left == 0,
-        },
+        {"event": event, "places_left": places_left, "registration_state": state, "full": full},
     )
-    parts = shared_parts.page_parts(request, DETAIL_PART, lambda: _event_parts(request, slug))
+    # Kept apart for each status and state, so that a cancellation notice and the JSON-LD's
+    # event status and availability change with the live panel, not a minute later.
+    parts = shared_parts.page_parts(
+        request,
+        f"{DETAIL_PART}-{event.status}-{state}-{full:d}",
+        lambda: _event_parts(request, slug),
+    )
     return render(
         request,
         "events/event_detail.html",

@@ -1,7 +1,8 @@
 """Django's Redis cache, made to degrade instead of fail when Redis is unreachable.
 
 The cache is an accelerator: page cache, facet counts, postcode lookups and rate-limit counters.
-When Redis does not answer, a request must still get its page, so every operation here turns a
+When Redis does not answer (or answers that it cannot: a read-only replica after a failover, a
+full memory with no eviction), a request must still get its page, so every operation here turns a
 connection failure into what an empty cache would answer (a miss, a no-op) and the page renders
 uncached. After a failure the process stops asking Redis for ``retry_after`` seconds (a circuit
 breaker), so an outage costs one refused connection per interval per process, not one per call,
@@ -28,11 +29,23 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ReadOnlyError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from iot_network import outages
 
-UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError)  # BusyLoadingError is a ConnectionError
+
+# A Redis that answers but cannot write serves nothing either: a replica just after a failover
+# (READONLY), one at its memory limit with no eviction (OOM), one that cannot save (MISCONF).
+_CANNOT_SERVE = ("OOM ", "MISCONF ")
+
+
+def _is_outage(exc: BaseException) -> bool:
+    if isinstance(exc, (UNREACHABLE, ReadOnlyError)):
+        return True
+    return isinstance(exc, ResponseError) and str(exc).startswith(_CANNOT_SERVE)
+
 
 # Per process and per server, shared by the per-thread backend instances Django creates.
 _down_until: dict[str, float] = {}
@@ -97,7 +110,9 @@ class ResilientRedisCache(RedisCache):
         if not self._is_down():
             try:
                 result = remote()
-            except UNREACHABLE as exc:
+            except (*UNREACHABLE, ResponseError) as exc:
+                if not _is_outage(exc):
+                    raise  # a mistake in how the cache is used, not an outage
                 self._failed(exc)
             else:
                 self._answered()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -29,50 +30,91 @@ from django.utils.safestring import SafeString, mark_safe
 # deploy must not mix with parts kept by the old code.
 VERSION = 3
 
-# Each process also keeps the parts it has used, until the time they expire in the shared
-# cache: no round trip to Redis for the parts of the pages most asked for. Bounded; emptied of
-# expired entries, then wholly, when full.
-_local: dict[str, tuple[float, Any]] = {}
-LOCAL_MAX = 1000
+
+class LocalStore:
+    """What a process keeps: (expires at, value) by key, least recently used first out, within
+    a budget of bytes (the length of the HTML held), so that a crawler walking thousands of
+    search URLs cannot grow a web worker without bound."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes, self.bytes = max_bytes, 0
+        self._entries: OrderedDict[str, tuple[float, Any, int]] = OrderedDict()
+
+    def get(self, key: str) -> tuple[float, Any] | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        self._entries.move_to_end(key)
+        return entry[0], entry[1]
+
+    def put(self, key: str, entry: tuple[float, Any]) -> None:
+        size = _size(entry[1])
+        if size > self.max_bytes:
+            return
+        self.pop(key)
+        self._entries[key] = (entry[0], entry[1], size)
+        self.bytes += size
+        while self.bytes > self.max_bytes:
+            self.pop(next(iter(self._entries)))
+
+    def pop(self, key: str) -> None:
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self.bytes -= old[2]
+
+    def expire_all(self) -> None:
+        """For tests: as if every entry's time were up."""
+        for key, (_, value, size) in list(self._entries.items()):
+            self._entries[key] = (0.0, value, size)
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self.bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(len(v) for v in value.values() if isinstance(v, str)) + 100
+    return 100
+
+
+# Each process also keeps what it has used, until the time it expires in the shared cache: no
+# round trip to Redis for the parts of the pages most asked for. The small fragments every
+# page shows (the home page's) are kept apart from whole pages' parts, so that many searches
+# never push them out.
+FRAGMENTS = LocalStore(max_bytes=4 * 1024 * 1024)
+PAGES = LocalStore(max_bytes=32 * 1024 * 1024)
 
 
 def clear_local() -> None:
-    _local.clear()
+    FRAGMENTS.clear()
+    PAGES.clear()
 
 
-def _keep_locally(key: str, entry: tuple[float, Any]) -> None:
-    if len(_local) >= LOCAL_MAX:
-        now = time.time()
-        for stale in [k for k, (expires, _) in list(_local.items()) if expires <= now]:
-            _local.pop(stale, None)
-        if len(_local) >= LOCAL_MAX:
-            _local.clear()
-    _local[key] = entry
-
-
-def get(key: str) -> Any | None:
+def get(key: str, *, local: LocalStore = PAGES) -> Any | None:
     """What is kept under ``key`` and has not expired, from this process or the shared cache
     (with the cache down, only from this process)."""
     now = time.time()
-    entry = _local.get(key)
+    entry = local.get(key)
     if entry is None or entry[0] <= now:
         entry = cache.get(key)
         if entry is None or entry[0] <= now:
             return None
-        _keep_locally(key, entry)
+        local.put(key, entry)
     return entry[1]
 
 
-def keep(key: str, value: Any, *, seconds: float, until: float | None = None) -> None:
-    """Keep ``value`` for ``seconds``, or until the ``until`` timestamp if that is sooner. A
-    copy kept by a process expires when the shared one does."""
-    now = time.time()
-    expires = now + seconds if until is None else min(now + seconds, until)
-    if expires <= now:
-        return
-    entry = (expires, value)
-    cache.set(key, entry, max(1, int(expires - now + 1)))
-    _keep_locally(key, entry)
+def keep(key: str, value: Any, *, seconds: float, local: LocalStore = PAGES) -> None:
+    """Keep ``value`` for ``seconds``, here and in the shared cache. A copy kept by a process
+    expires when the shared one does."""
+    entry = (time.time() + seconds, value)
+    cache.set(key, entry, int(seconds) + 1)
+    local.put(key, entry)
 
 
 def digest(*values: object) -> str:
@@ -101,11 +143,11 @@ def lookup(request, name: str) -> dict | None:
     return get(_page_key(request, name)) if _enabled(request) else None
 
 
-def store(request, name: str, parts: dict, *, until: float | None = None) -> None:
+def store(request, name: str, parts: dict) -> None:
     """Keep a page's parts for the next visitor who asks its URL. Only parts that hold nothing
     personal may be stored: the caller renders personal markup into slots instead."""
     if _enabled(request):
-        keep(_page_key(request, name), parts, seconds=settings.FRAGMENT_CACHE_SECONDS, until=until)
+        keep(_page_key(request, name), parts, seconds=settings.FRAGMENT_CACHE_SECONDS)
 
 
 def page_parts(

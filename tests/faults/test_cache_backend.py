@@ -99,3 +99,43 @@ def test_one_redis_client_serves_every_operation_and_recovers_after_an_outage(se
     client.connection_pool.disconnect()  # as if Redis had restarted
     assert cache.get("reused") == "yes"
     cache.delete("reused")
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        "READONLY You can't write against a read only replica.",
+        "OOM command not allowed when used memory > 'maxmemory'.",
+        "MISCONF Redis is configured to save RDB snapshots, but it's unable to persist to disk.",
+    ],
+)
+def test_a_redis_that_answers_but_cannot_serve_is_an_outage_too(settings, monkeypatch, refusal):
+    from redis.exceptions import ReadOnlyError, ResponseError
+
+    cache = backend(settings.CACHES["default"]["LOCATION"])
+    error = ReadOnlyError if refusal.startswith("READONLY") else ResponseError
+    client = cache._cache.get_client(write=True)
+
+    def refuse(*args, **kwargs):
+        raise error(refusal.split(" ", 1)[1] if error is ReadOnlyError else refusal)
+
+    monkeypatch.setattr(client, "set", refuse)
+    monkeypatch.setattr(client, "get", refuse)
+    cache.set("page", "html")  # no exception: the page is served uncached
+    assert cache.get("page", "default") == "default"
+    assert cache._is_down()
+
+
+def test_a_mistake_in_using_the_cache_is_not_taken_for_an_outage(settings, monkeypatch):
+    from redis.exceptions import ResponseError
+
+    cache = backend(settings.CACHES["default"]["LOCATION"])
+    client = cache._cache.get_client(write=True)
+
+    def wrong_type(*args, **kwargs):
+        raise ResponseError("WRONGTYPE Operation against a key holding the wrong kind of value")
+
+    monkeypatch.setattr(client, "get", wrong_type)
+    with pytest.raises(ResponseError):
+        cache.get("page")
+    assert not cache._is_down()

@@ -38,8 +38,7 @@ def touching(sql: list[str], table: str) -> list[str]:
 
 
 def expire_everything() -> None:
-    for key, (_, value) in list(shared_parts._local.items()):
-        shared_parts._local[key] = (0.0, value)
+    shared_parts.PAGES.expire_all()
     from django.core.cache import cache
 
     cache.clear()
@@ -100,18 +99,24 @@ def test_a_shortlisted_course_shows_as_shortlisted_on_a_kept_page(client, catalo
 
 def test_an_edit_shows_within_the_minute_and_at_once_to_staff(client, catalogue, parts):
     course = catalogue[0]
-    assert "Robotics course 0" in get(client, f"/courses/{course.slug}/")[1]
+    run = course.runs.get()
+    assert "Main campus" in get(client, f"/courses/{course.slug}/")[1]
     assert "Robotics course 0" in get(client, "/courses/")[1]
     course.title = "Mechatronics course"
     course.save()
-    assert "Mechatronics course" not in get(client, f"/courses/{course.slug}/")[1]  # kept
-    assert "Mechatronics course" not in get(client, "/courses/")[1]
+    assert "Mechatronics course" not in get(client, "/courses/")[1]  # kept for the minute
+    # The course page is kept for the course as it was edited: the edit shows at once ...
+    assert "Mechatronics course" in get(client, f"/courses/{course.slug}/")[1]
+    run.venue_name = "Riverside campus"
+    run.save()
+    # ... and its start dates and places are kept for the minute.
+    assert "Riverside campus" not in get(client, f"/courses/{course.slug}/")[1]
     staff = client.__class__()
     staff.force_login(staff_user())
-    assert "Mechatronics course" in get(staff, f"/courses/{course.slug}/")[1]
+    assert "Riverside campus" in get(staff, f"/courses/{course.slug}/")[1]
     assert "Mechatronics course" in get(staff, "/courses/")[1]
     expire_everything()
-    assert "Mechatronics course" in get(client, f"/courses/{course.slug}/")[1]
+    assert "Riverside campus" in get(client, f"/courses/{course.slug}/")[1]
     assert "Mechatronics course" in get(client, "/courses/")[1]
 
 
@@ -145,7 +150,7 @@ def test_pages_that_answer_an_error_are_not_kept(client, catalogue, parts):
     assert get(client, "/courses/?level=9")[2] == 400
     assert get(client, "/events/?date_from=soon")[2] == 400
     assert get(client, "/courses/no-such-course/")[2] == 404
-    assert not shared_parts._local
+    assert not len(shared_parts.PAGES)
 
 
 def test_no_value_in_the_url_can_fill_a_slot(client, catalogue, parts):
@@ -161,7 +166,7 @@ def test_nothing_is_kept_when_the_setting_is_zero(client, catalogue, settings):
     settings.FRAGMENT_CACHE_SECONDS = 0
     get(client, "/courses/")
     assert touching(get(client, "/courses/")[0], "courses_course")
-    assert not shared_parts._local
+    assert not len(shared_parts.PAGES)
 
 
 def test_the_registration_form_is_shared_but_its_token_and_state_are_not(reference_data, parts):
@@ -204,3 +209,76 @@ def test_the_filters_reference_lists_are_kept_for_the_minute_too(client, catalog
 
     forget_reference_choices()  # as when the minute is up
     assert "Newly Founded" in get(client, "/courses/?level=5")[1]
+
+
+def test_a_course_taken_down_is_gone_at_once_and_an_edit_shows_at_once(client, catalogue, parts):
+    course = catalogue[0]
+    client.force_login(UserFactory())
+    path = f"/courses/{course.slug}/"
+    assert "Robotics course 0" in get(client, path)[1]
+    sql, _, _ = get(client, path)
+    assert len(touching(sql, "courses_course")) == 1  # only whether it is still published
+    course.summary = "Now with a robot arm lab."
+    course.save()
+    assert "Now with a robot arm lab." in get(client, path)[1]
+    course.status = course.Status.DRAFT
+    course.save()
+    assert get(client, path)[2] == 404
+
+
+def test_a_cancelled_event_says_so_at_once_in_the_page_and_its_data(client, reference_data, parts):
+    import json
+
+    event = EventFactory(capacity=5)
+    path = f"/events/{event.slug}/"
+    client.force_login(UserFactory())
+    get(client, path)
+    event.status = event.Status.CANCELLED
+    event.cancellation_reason = "Storm warning"
+    event.save()
+    page = get(client, path)[1]
+    assert 'class="panel"' not in page
+    assert "This event has been cancelled." in page and "Storm warning" in page
+    data = json.loads(re.search(r'application/ld\+json">(.*?)</script>', page, re.S)[1])
+    assert data["eventStatus"].endswith("EventCancelled")
+
+
+def test_staff_see_a_new_institute_among_the_filters_at_once(client, catalogue, parts):
+    from tests.factories import InstituteFactory
+
+    get(client, "/courses/")
+    InstituteFactory(name="Newly Founded Institute of Technology")
+    staff = client.__class__()
+    staff.force_login(staff_user())
+    assert "Newly Founded" in get(staff, "/courses/?level=4")[1]
+
+
+def test_what_a_process_keeps_stays_within_its_budget():
+    store = shared_parts.LocalStore(max_bytes=1000)
+    store.put("a", (1e12, "x" * 400))
+    store.put("b", (1e12, "x" * 400))
+    assert store.get("a")  # used, so "b" is now the least recently used
+    store.put("c", (1e12, {"html": "x" * 300}))
+    assert store.get("b") is None and store.get("a") and store.get("c")
+    assert store.bytes <= 1000
+    store.put("huge", (1e12, "x" * 5000))  # larger than the whole budget: not kept
+    assert store.get("huge") is None and store.get("a")
+
+
+def test_many_searches_do_not_push_out_the_home_pages_fragments(client, catalogue, parts):
+    get(client, "/")
+    kept = len(shared_parts.FRAGMENTS)
+    assert kept
+    for n in range(30):
+        get(client, f"/courses/?q=robotics+{n}")
+    assert len(shared_parts.FRAGMENTS) == kept and len(shared_parts.PAGES) >= 30
+
+
+def test_the_apprenticeships_and_institutes_lists_are_kept_and_head_is_answered(
+    client, catalogue, parts
+):
+    for path in ("/apprenticeships/?q=robotics", "/institutes/"):
+        assert client.head(path).status_code == 200
+        sql, page, status = get(client, path)  # the parts the HEAD request built
+        assert status == 200 and "<h1>" in page
+        assert not touching(sql, "courses_course") and not touching(sql, "institutes_institute")

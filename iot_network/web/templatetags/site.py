@@ -290,10 +290,10 @@ class SharedFragmentNode(template.Node):
             return self.nodelist.render(context)
         varies = json.dumps([str(v.resolve(context)) for v in self.vary_on])
         key = f"fragment:{self.name}:{shared_parts.digest(self.name, varies)}"
-        html = shared_parts.get(key)
+        html = shared_parts.get(key, local=shared_parts.FRAGMENTS)
         if html is None:
             html = self.nodelist.render(context)
-            shared_parts.keep(key, html, seconds=seconds)
+            shared_parts.keep(key, html, seconds=seconds, local=shared_parts.FRAGMENTS)
         return html
 
 
