@@ -399,30 +399,39 @@ def _attach_institute(course: Course, name: str, town: str) -> None:
 class _RunsPage:
     """The SQL of one page of results read from runs aggregated per course (``runs``: SQL for
     rows of course_id, next_start and, with a place, distance; with ``kinds``, also the kinds
-    of the course's runs at the place and dates, of which one must be asked for): the CTEs
-    ``found`` (every match, with what it is ordered by) and ``page``, the columns and rows of
-    the page, joined to its courses and institutes, and their order."""
+    of the course's runs at the place and dates, of which one must be asked for; None: the CTE
+    ``c`` of facet_counts(), which holds the matching courses with those already, see
+    _facet_statement): the CTEs ``found`` (every match, with what it is ordered by) and
+    ``page``, the columns and rows of the page, joined to its courses and institutes, and their
+    order."""
 
     def __init__(
-        self, search: CourseSearch, runs: str, runs_params: list, start: int, per_page: int,
-        *, kinds: bool = False,
+        self, search: CourseSearch, runs: str | None, runs_params: list, start: int,
+        per_page: int, *, kinds: bool = False,
     ):  # fmt: skip
         qn = connection.ops.quote_name
-        course_fields = ["id", "title", "upcoming_start"] + (["rank"] if search.q else [])
-        courses_sql, courses_params = _sql(_page_courses(search).values(*course_fields))
         uses_runs = _uses_runs(search)
-        join = "JOIN" if uses_runs else "LEFT JOIN"
-        self.joined = (
-            f"({courses_sql}) AS courses {join} {runs} AS runs ON runs.course_id = courses.id"
-        )
-        self.joined_params = [*courses_params, *runs_params]
+        if runs is None:
+            # c joins the courses to their runs as the page would, but for the kinds of run,
+            # tested below: a course with none at the place and dates has no kinds.
+            self.joined, self.joined_params = "c AS courses", []
+            runs = "courses"
+        else:
+            course_fields = ["id", "title", "upcoming_start"] + (["rank"] if search.q else [])
+            courses_sql, courses_params = _sql(_page_courses(search).values(*course_fields))
+            join = "JOIN" if uses_runs else "LEFT JOIN"
+            self.joined = (
+                f"({courses_sql}) AS courses {join} {runs} AS runs ON runs.course_id = courses.id"
+            )
+            self.joined_params = [*courses_params, *runs_params]
+            runs = "runs"
         if kinds and _has_kind_filter(search):
-            self.joined += " WHERE runs.kinds & %s <> 0"
+            self.joined += f" WHERE {runs}.kinds & %s <> 0"
             self.joined_params.append(_runs_mask(search))
-        distance = "runs.distance" if search.point else "NULL::double precision"
+        distance = f"{runs}.distance" if search.point else "NULL::double precision"
         # Without run filters the soonest start orders by the course's own (as search_courses
         # does).
-        soonest = "runs.next_start" if uses_runs else "courses.upcoming_start"
+        soonest = f"{runs}.next_start" if uses_runs else "courses.upcoming_start"
         order = {
             Sort.RELEVANCE: "found.rank DESC",
             Sort.START: "found.soonest ASC NULLS LAST",
@@ -433,7 +442,7 @@ class _RunsPage:
         self.ctes = (
             f"found AS (SELECT courses.id, courses.title,"
             f" {'courses.rank' if search.q else 'NULL::real'} AS rank, {distance} AS distance,"
-            f" runs.next_start, {soonest} AS soonest FROM {self.joined}),"
+            f" {runs}.next_start, {soonest} AS soonest FROM {self.joined}),"
             f" page AS (SELECT * FROM found ORDER BY {self.order} LIMIT %s OFFSET %s)"
         )
         self.params = [*self.joined_params, per_page, start]
@@ -463,7 +472,8 @@ def _page_and_facets_from_runs(
     tests/courses/test_search_orders.py checks it against results_page() and facet_counts().
     """
     facets = _facet_statement(search, page_runs=True)
-    page = _RunsPage(search, "k", [], start, per_page, kinds=True)
+    # Without keywords c holds every column the page is ordered by (not the rank).
+    page = _RunsPage(search, "k" if search.q else None, [], start, per_page, kinds=True)
     counted = (
         "SELECT CAST(COALESCE(json_agg(json_build_array(f.label, f.key, f.n)), '[]') AS TEXT)"
         f" FROM ({' UNION ALL '.join(facets.branches)}) AS f (label, key, n)"
@@ -569,14 +579,22 @@ def _facet_statement(search: CourseSearch, *, page_runs: bool = False) -> _Facet
         params += runs_params
         # The courses matching the course filters, with those kinds: the same for every part
         # that differs from the search only by a run filter (study mode, attendance, no fee).
+        # For the page (without keywords, whose rank this does not read) also what it is
+        # ordered by: the title and soonest start from the same index, and the runs' aggregates.
+        page_columns = page_runs and not search.q
+        course_columns = [*FACET_COLUMNS, *(("title", "upcoming_start") if page_columns else ())]
         courses_sql, courses_params = _sql(
-            filtered_courses(shared).order_by().values(*FACET_COLUMNS)
+            filtered_courses(shared).order_by().values(*course_columns)
         )
         # With a radius or dates every part keeps only courses with such runs; a place alone
         # keeps every course.
         join = "JOIN" if _uses_runs(place_and_dates) else "LEFT JOIN"
+        page_aggregates = ""
+        if page_columns:
+            nearest = "k.distance" if search.point else "NULL::double precision"
+            page_aggregates = f", k.next_start, {nearest} AS distance"
         ctes.append(
-            f"c AS (SELECT courses.*, k.kinds FROM ({courses_sql}) AS courses"
+            f"c AS (SELECT courses.*, k.kinds{page_aggregates} FROM ({courses_sql}) AS courses"
             f" {join} k ON k.course_id = courses.id)"
         )
         params += courses_params
@@ -640,7 +658,7 @@ def _with_run_kinds(search: CourseSearch, shared: CourseSearch) -> tuple[str, li
     finds, where it probes each one's runs. From the CTE ``c`` when ``search`` has the course
     filters of ``shared``, whose courses it holds."""
     if _course_filters_only(search) == shared:
-        sql, params = "SELECT * FROM c", []
+        sql, params = f"SELECT {', '.join(FACET_COLUMNS)}, kinds FROM c", []
     else:
         courses = filtered_courses(_course_filters_only(search))
         courses_sql, params = _sql(courses.order_by().values(*FACET_COLUMNS))
