@@ -490,11 +490,14 @@ def _page_and_facets_from_runs(
         cursor.execute(sql, params)
         results = cursor.fetchall()
     names = [*PAGE_COLUMNS, "distance", "next_start"]
+    # Model.from_db() takes the values of the fields it is given in the model's field order.
+    fields = [f.attname for f in Course._meta.concrete_fields if f.attname in PAGE_COLUMNS]
     rows = []
     for values in results:
         if values[0] is None:  # the empty page's one row
             continue
-        course = Course.from_db(connection.alias, PAGE_COLUMNS, values[: len(PAGE_COLUMNS)])
+        read = dict(zip(PAGE_COLUMNS, values, strict=False))
+        course = Course.from_db(connection.alias, fields, [read[name] for name in fields])
         course.distance, course.next_start = values[len(PAGE_COLUMNS) : len(names)]
         _attach_institute(course, *values[len(names) : len(names) + 2])
         rows.append(course)

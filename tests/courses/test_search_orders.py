@@ -43,11 +43,14 @@ def reference(search: CourseSearch, number: int, per_page: int, cap: int):
 
 
 def facts(course) -> tuple:
+    """What a result shows: the course's columns on the page, its institute, soonest start and
+    distance."""
     distance = getattr(course, "distance", None)
     return (
-        course.pk,
-        course.title,
+        *(getattr(course, name) for name in course_search.PAGE_COLUMNS),
+        course.institute.pk,
         course.institute.name,
+        course.institute.town,
         course.next_start,
         None if distance is None else round(distance, 6),
     )
