@@ -32,6 +32,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -256,14 +257,18 @@ def filtered_courses(search: CourseSearch) -> QuerySet:
     return courses
 
 
+def _next_start(search: CourseSearch) -> Subquery:
+    """The soonest start of the course's runs that match ``search``."""
+    runs = matching_runs(search).filter(course=OuterRef("pk"))
+    return Subquery(runs.order_by("start_date").values("start_date")[:1])
+
+
 def search_courses(search: CourseSearch) -> QuerySet:
     """Published courses matching ``search``, with ``next_start`` (and ``distance`` when a place
     was given) from their matching runs, in the order asked for."""
     courses = filtered_courses(search)
     runs = matching_runs(search).filter(course=OuterRef("pk"))
-    courses = courses.annotate(
-        next_start=Subquery(runs.order_by("start_date").values("start_date")[:1])
-    )
+    courses = courses.annotate(next_start=_next_start(search))
     if search.point:
         courses = courses.annotate(
             distance=Subquery(runs.order_by("distance").values("distance")[:1])
@@ -474,22 +479,26 @@ def _page_and_facets_from_runs(
     facets = _facet_statement(search, page_runs=True)
     # Without keywords c holds every column the page is ordered by (not the rank).
     page = _RunsPage(search, "k" if search.q else None, [], start, per_page, kinds=True)
-    counted = (
-        "SELECT CAST(COALESCE(json_agg(json_build_array(f.label, f.key, f.n)), '[]') AS TEXT)"
-        f" FROM ({' UNION ALL '.join(facets.branches)}) AS f (label, key, n)"
-    )
     sql = (
         f"WITH {', '.join(facets.ctes)}, {page.ctes}"
         f" SELECT {page.columns}, summary.total, summary.facets FROM"
         f" (SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM found LIMIT %s) AS capped) AS total,"
-        f" ({counted}) AS facets) AS summary"
+        f" ({facets.as_json()}) AS facets) AS summary"
         f" LEFT JOIN ({page.rows}) ON TRUE ORDER BY {page.order}"
     )
     params = [*facets.params, *page.params, COUNT_CAP + 1, *facets.branch_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         results = cursor.fetchall()
-    names = [*PAGE_COLUMNS, "distance", "next_start"]
+    return _rows_and_counts(results, facets, distance=True)
+
+
+def _rows_and_counts(
+    results: list[tuple], facets: _FacetStatement, *, distance: bool = False
+) -> tuple[list, int, dict[str, dict]]:
+    """The courses, total and counts from the rows of a statement reading a page and its counts
+    together: PAGE_COLUMNS, the distance if ``distance``, next_start, the institute's name and
+    town, the total and the counts as JSON; one row with no course for an empty page."""
     # Model.from_db() takes the values of the fields it is given in the model's field order.
     fields = [f.attname for f in Course._meta.concrete_fields if f.attname in PAGE_COLUMNS]
     rows = []
@@ -498,8 +507,11 @@ def _page_and_facets_from_runs(
             continue
         read = dict(zip(PAGE_COLUMNS, values, strict=False))
         course = Course.from_db(connection.alias, fields, [read[name] for name in fields])
-        course.distance, course.next_start = values[len(PAGE_COLUMNS) : len(names)]
-        _attach_institute(course, *values[len(names) : len(names) + 2])
+        rest = list(values[len(PAGE_COLUMNS) :])
+        if distance:
+            course.distance = rest.pop(0)
+        course.next_start = rest.pop(0)
+        _attach_institute(course, rest.pop(0), rest.pop(0))
         rows.append(course)
     total, counted_rows = results[0][-2], json.loads(results[0][-1])
     return rows, total, facets.counts(counted_rows)
@@ -543,6 +555,14 @@ class _FacetStatement:
     branch_params: list
     pieces: list[_FacetQuery]
 
+    def as_json(self) -> str:
+        """A scalar subquery of the branches' rows as one JSON array (as text), for a statement
+        that reads other rows too; counts() reads it back."""
+        return (
+            "SELECT CAST(COALESCE(json_agg(json_build_array(f.label, f.key, f.n)), '[]') AS TEXT)"
+            f" FROM ({' UNION ALL '.join(self.branches)}) AS f (label, key, n)"
+        )
+
     def counts(self, rows) -> dict[str, dict]:
         by_part: dict[int, list] = {piece.part: [] for piece in self.pieces}
         for label, key, n in rows:
@@ -554,11 +574,16 @@ class _FacetStatement:
         return counts
 
 
-def _facet_statement(search: CourseSearch, *, page_runs: bool = False) -> _FacetStatement:
+def _facet_statement(
+    search: CourseSearch, *, page_runs: bool = False, page_courses: bool = False
+) -> _FacetStatement:
     """The pieces of facet_counts()'s statement. With ``page_runs`` (PostgreSQL, a search
     with a place or start dates) the CTE ``k`` of the runs aggregated per course also gives each
     course's soonest start and nearest venue among the runs matching all the search's run
-    filters, for the results page read in the same statement (_page_and_facets_from_runs)."""
+    filters, for the results page read in the same statement (_page_and_facets_from_runs).
+    With ``page_courses`` (PostgreSQL, the course summary answering) the CTE ``m0`` of the
+    courses matching the whole search also has what the page is ordered by
+    (_page_and_facets_from_courses)."""
     selected = [facet for facet in FACETS if getattr(search, facet)]
     parts = [(search, [facet for facet in FACETS if facet not in selected])]
     parts += [(search.without(facet), [facet]) for facet in selected]
@@ -602,7 +627,7 @@ def _facet_statement(search: CourseSearch, *, page_runs: bool = False) -> _Facet
         )
         params += courses_params
     pieces = [
-        _count_facets(part, facets, i, shared, summary=summary)
+        _count_facets(part, facets, i, shared, summary=summary, page=page_courses and i == 0)
         for i, (part, facets) in enumerate(parts)
         if facets
     ]
@@ -781,8 +806,9 @@ def _grouped_branches(g: str, part: int, grouped: list[str]) -> list[str]:
 
 
 def _count_facets(
-    search: CourseSearch, facets: list[str], part: int, shared: CourseSearch, *, summary: bool
-) -> _FacetQuery:
+    search: CourseSearch, facets: list[str], part: int, shared: CourseSearch, *, summary: bool,
+    page: bool = False,
+) -> _FacetQuery:  # fmt: skip
     """Counts for ``facets`` over the courses matching ``search``: part ``part`` of
     facet_counts()'s statement.
 
@@ -792,6 +818,9 @@ def _count_facets(
     aggregation of the matching runs per course, all joined by UNION ALL. Written as SQL because
     the ORM cannot put several groupings in one statement; the filters themselves are still the
     ORM's (filtered_courses, matching_runs), so there is one definition of what matches.
+
+    With ``page`` (PostgreSQL, the course summary answering) the matching courses also carry
+    what the results page is ordered by: title, upcoming start and, with keywords, rank.
     """
     qn = connection.ops.quote_name
     m, rn, rf = f"m{part}", f"rn{part}", f"rf{part}"
@@ -802,9 +831,12 @@ def _count_facets(
     # no-fee counts are bit tests on it: read from the course row when there is no place or start
     # date, else from those runs aggregated once per course.
     kinds = connection.vendor == "postgresql"
+    ordered_by = (("title", "upcoming_start") + (("rank",) if search.q else ())) if page else ()
     if kinds and summary:
         matching = filtered_courses(search).annotate(kinds=upcoming_kinds_expression(search.today))
-        matching_sql, params = _sql(matching.order_by().values(*columns, *flags, "kinds"))
+        matching_sql, params = _sql(
+            matching.order_by().values(*columns, *flags, "kinds", *ordered_by)
+        )
         params = list(params)
     elif kinds:
         matching_sql, params = _with_run_kinds(search, shared)
@@ -812,7 +844,7 @@ def _count_facets(
         matching_sql, params = _sql(filtered_courses(search).order_by().values(*columns, *flags))
         params = list(params)
     flags += ("kinds",) if kinds else ()
-    ctes = [f"{m} ({', '.join(columns + flags)}) AS ({matching_sql})"]
+    ctes = [f"{m} ({', '.join(columns + flags + ordered_by)}) AS ({matching_sql})"]
     branches: list[str] = []
     branch_params: list = []
 
@@ -948,12 +980,86 @@ def _counts_from(search: CourseSearch, entry: tuple | None) -> dict[str, dict]:
 def results_page_and_facet_counts(
     search: CourseSearch, number: int, per_page: int
 ) -> tuple[list, int, dict[str, dict]]:
-    """results_page() and cached_facet_counts() together. When the counts are not cached and
-    the page is read from the runs (a place or start dates, on PostgreSQL), one statement reads
-    both, aggregating the runs once (_page_and_facets_from_runs)."""
+    """results_page() and cached_facet_counts() together. When the counts are not cached, on
+    PostgreSQL, one statement reads both for a search with a place or start dates (aggregating
+    its runs once, _page_and_facets_from_runs) and for most with keywords (reading the courses
+    they find once, _page_and_facets_from_courses)."""
     entry = cache.get(facet_cache_key(search))
+    start = (number - 1) * per_page
     if entry is None and _reads_runs(search):
-        rows, total, counts = _page_and_facets_from_runs(search, (number - 1) * per_page, per_page)
+        rows, total, counts = _page_and_facets_from_runs(search, start, per_page)
+        return rows, total, _keep_facet_counts(search, counts)
+    if entry is None and _orders_from_courses(search):
+        rows, total, counts = _page_and_facets_from_courses(search, start, per_page)
         return rows, total, _keep_facet_counts(search, counts)
     rows, total = results_page(search, number, per_page)
     return rows, total, _counts_from(search, entry)
+
+
+def _orders_from_courses(search: CourseSearch) -> bool:
+    """Whether _page_and_facets_from_courses() can read the page of ``search``: keywords (a
+    search without them reads its page from an index, and its counts alone), the course
+    summary answering, a facet left unselected (else there is no count over the courses
+    matching the whole search), and not the soonest start of runs of some kinds first, which
+    the summary does not keep."""
+    return (
+        bool(search.q)
+        and _summary_answers(search)
+        and not all(getattr(search, facet) for facet in FACETS)
+        and not (search.effective_sort == Sort.START and _uses_runs(search))
+    )
+
+
+def _page_and_facets_from_courses(
+    search: CourseSearch, start: int, per_page: int
+) -> tuple[list, int, dict[str, dict]]:
+    """results_page() and facet_counts() in one statement, for a search with keywords and no
+    place or start dates, on PostgreSQL.
+
+    Both read every course the keywords find from the table (the text index gives where they
+    are, not their columns): about 15,000 courses, half the catalogue's pages, for one broad word
+    at 200,000 runs, and ranking them. Here the counts' CTE ``m0`` of the courses matching the
+    whole search also carries their rank, title and upcoming start, and the page is the first
+    of them in the order asked for, read in full (with each one's soonest matching start, as
+    search_courses() gives it) only for its rows. The same rows, order, total and counts as
+    results_page() and facet_counts() (tests/courses/test_search_orders.py).
+    """
+    facets = _facet_statement(search, page_courses=True)
+    order = {
+        Sort.RELEVANCE: "rank DESC",
+        Sort.START: "upcoming_start ASC NULLS LAST",
+        Sort.TITLE: None,
+    }[search.effective_sort]
+    order = ", ".join(filter(None, [order, "title", "id"]))
+    rows_qs = (
+        Course.objects.filter(pk__in=RawSQL("SELECT id FROM page", ()))
+        .annotate(next_start=_next_start(search))
+        .order_by()
+        .values(
+            *PAGE_COLUMNS,
+            "next_start",
+            institute_name=F("institute__name"),
+            institute_town=F("institute__town"),
+        )
+    )
+    rows_sql, rows_params = _sql(rows_qs)
+    qn = connection.ops.quote_name
+    names = [*PAGE_COLUMNS, "next_start", "institute_name", "institute_town"]
+    columns = ", ".join(f"found.{qn(name)}" for name in names)
+    sql = (
+        f"WITH {', '.join(facets.ctes)},"
+        f" page AS (SELECT id, title, upcoming_start, rank FROM m0 ORDER BY {order}"
+        " LIMIT %s OFFSET %s)"
+        f" SELECT {columns}, summary.total, summary.facets FROM"
+        f" (SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM m0 LIMIT %s) AS capped) AS total,"
+        f" ({facets.as_json()}) AS facets) AS summary"
+        f" LEFT JOIN (page JOIN ({rows_sql}) AS found ON found.id = page.id) ON TRUE"
+        f" ORDER BY {', '.join(f'page.{key}' for key in order.split(', '))}"
+    )
+    params = [
+        *facets.params, per_page, start, COUNT_CAP + 1, *facets.branch_params, *rows_params,
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        results = cursor.fetchall()
+    return _rows_and_counts(results, facets)

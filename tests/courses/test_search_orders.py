@@ -110,3 +110,45 @@ def test_the_page_and_counts_come_in_one_query_when_the_counts_are_not_cached(
     with django_assert_num_queries(1):
         past, past_total, past_counts = results_page_and_facet_counts(search, 500, 4)
     assert (past, past_total, past_counts) == ([], total, counts)
+
+
+KEYWORDS_ONLY = PLACES_OR_DATES.map(
+    lambda case: (
+        replace(
+            case[0], q=case[0].q or "cyber", point=None, radius_miles=None, start_from=None,
+            start_to=None,
+        ),
+        case[1],
+    )
+)  # fmt: skip
+
+
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(case=KEYWORDS_ONLY)
+def test_a_keyword_page_and_counts_read_together_equal_the_orms(catalogue, monkeypatch, case):  # noqa: F811
+    search, number = case
+    monkeypatch.setattr(course_search, "COUNT_CAP", 7)
+    cache.clear()
+    rows, total, counts = results_page_and_facet_counts(search, number, 4)
+    expected, expected_total = reference(search, number, 4, 7)
+    assert [facts(row) for row in rows] == [facts(row) for row in expected]
+    assert total == expected_total
+    assert counts == reference_counts(search)
+
+
+@pytest.mark.parametrize("sort", ["", Sort.TITLE, Sort.START])
+def test_a_keyword_page_and_counts_come_in_one_query(
+    catalogue,  # noqa: F811
+    django_assert_num_queries,
+    sort,
+):
+    search = CourseSearch(q="cyber", levels=(4, 5), sort=sort, today=TODAY)
+    with django_assert_num_queries(1):
+        rows, total, counts = results_page_and_facet_counts(search, 1, 4)
+    assert rows and total and counts["levels"]
+    cache.clear()
+    with django_assert_num_queries(1):
+        past, past_total, past_counts = results_page_and_facet_counts(search, 500, 4)
+    assert (past, past_total, past_counts) == ([], total, counts)
