@@ -119,11 +119,14 @@ class Course(models.Model):
                 fields=["status", "upcoming_start", "title", "id"], name="courses_course_upcoming"
             ),
             # Covering index: the counts beside the search results read every matching course's
-            # facet fields; from this index, not the wide table (text and search vector).
+            # facet fields; from this index, not the wide table (text and search vector). With
+            # the title, a search with a place or dates orders its page from the same rows
+            # (courses.search._page_and_facets_from_runs).
             models.Index(
                 fields=["status"],
                 include=[
                     "id",
+                    "title",
                     "level",
                     "qualification_type",
                     "route",

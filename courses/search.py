@@ -9,6 +9,7 @@ matching runs only.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
@@ -31,6 +32,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -255,14 +257,18 @@ def filtered_courses(search: CourseSearch) -> QuerySet:
     return courses
 
 
+def _next_start(search: CourseSearch) -> Subquery:
+    """The soonest start of the course's runs that match ``search``."""
+    runs = matching_runs(search).filter(course=OuterRef("pk"))
+    return Subquery(runs.order_by("start_date").values("start_date")[:1])
+
+
 def search_courses(search: CourseSearch) -> QuerySet:
     """Published courses matching ``search``, with ``next_start`` (and ``distance`` when a place
     was given) from their matching runs, in the order asked for."""
     courses = filtered_courses(search)
     runs = matching_runs(search).filter(course=OuterRef("pk"))
-    courses = courses.annotate(
-        next_start=Subquery(runs.order_by("start_date").values("start_date")[:1])
-    )
+    courses = courses.annotate(next_start=_next_start(search))
     if search.point:
         courses = courses.annotate(
             distance=Subquery(runs.order_by("distance").values("distance")[:1])
@@ -308,11 +314,18 @@ class CappedCount(Subquery):
         super().__init__(queryset.order_by().values("pk")[: cap + 1])
 
 
+def _reads_runs(search: CourseSearch) -> bool:
+    """Whether results_page() reads the page from the runs aggregated per course."""
+    return connection.vendor == "postgresql" and bool(
+        search.point or search.start_from or search.start_to
+    )
+
+
 def results_page(search: CourseSearch, number: int, per_page: int) -> tuple[list, int]:
     """One page of results and the total, in one query; the total is capped at COUNT_CAP + 1,
     so a total above COUNT_CAP means "more than COUNT_CAP"."""
     start = (number - 1) * per_page
-    if connection.vendor == "postgresql" and (search.point or search.start_from or search.start_to):
+    if _reads_runs(search):
         return _results_page_from_runs(search, start, per_page)
     counted = filtered_courses(search)
     rows = list(
@@ -349,67 +362,159 @@ def _results_page_from_runs(search: CourseSearch, start: int, per_page: int):
     course filters, and ordered; only the page's rows are then read in full, in the same query.
     The same rows, order and total as search_courses() (tests/courses/test_search_orders.py).
     """
-    qn = connection.ops.quote_name
-    course_fields = ["id", "title", "upcoming_start"] + (["rank"] if search.q else [])
-    courses = filtered_courses(_course_filters_only(search)).order_by()
-    courses_sql, courses_params = _sql(courses.values(*course_fields))
     runs = matching_runs(search)
     if search.q:
         # Only the runs of courses the keywords find: far fewer than every run in a wide window.
-        runs = runs.filter(course__in=courses.values("pk"))
+        runs = runs.filter(course__in=_page_courses(search).values("pk"))
     runs = runs.order_by().values("course_id")
     aggregates = {"next_start": Min("start_date")}
     if search.point:
         aggregates["distance"] = Min("distance")
     runs_sql, runs_params = _sql(runs.annotate(**aggregates))
-    uses_runs = _uses_runs(search)
-    join = "JOIN" if uses_runs else "LEFT JOIN"
-    distance = "runs.distance" if search.point else "NULL::double precision"
-    # Without run filters the soonest start orders by the course's own (as search_courses does).
-    soonest = "runs.next_start" if uses_runs else "courses.upcoming_start"
-    order = {
-        Sort.RELEVANCE: "found.rank DESC",
-        Sort.START: "found.soonest ASC NULLS LAST",
-        Sort.DISTANCE: "found.distance ASC NULLS LAST",
-        Sort.TITLE: None,
-    }[search.effective_sort]
-    order = ", ".join(filter(None, [order, "found.title", "found.id"]))
-    course_table, institute_table = (
-        qn(Course._meta.db_table),
-        qn(Institute._meta.db_table),
-    )
-    columns = ", ".join(f"course.{qn(name)}" for name in PAGE_COLUMNS)
-    joined = (
-        f"({courses_sql}) AS courses {join} ({runs_sql}) AS runs ON runs.course_id = courses.id"
-    )
+    page = _RunsPage(search, f"({runs_sql})", list(runs_params), start, per_page)
     sql = (
-        f"WITH found AS (SELECT courses.id, courses.title,"
-        f" {'courses.rank' if search.q else 'NULL::real'} AS rank, {distance} AS distance,"
-        f" runs.next_start, {soonest} AS soonest FROM {joined}),"
-        f" page AS (SELECT * FROM found ORDER BY {order} LIMIT %s OFFSET %s)"
-        f" SELECT {columns}, found.distance, found.next_start,"
-        f" institute.name AS institute_name, institute.town AS institute_town,"
+        f"WITH {page.ctes} SELECT {page.columns},"
         f" (SELECT COUNT(*) FROM (SELECT 1 FROM found LIMIT %s) AS capped) AS total"
-        f" FROM page AS found JOIN {course_table} AS course ON course.id = found.id"
-        f" JOIN {institute_table} AS institute ON institute.id = course.institute_id"
-        f" ORDER BY {order}"
+        f" FROM {page.rows} ORDER BY {page.order}"
     )
-    params = [*courses_params, *runs_params, per_page, start, COUNT_CAP + 1]
-    rows = list(Course.objects.raw(sql, params))
+    rows = list(Course.objects.raw(sql, [*page.params, COUNT_CAP + 1]))
     if not rows:
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT COUNT(*) FROM (SELECT 1 FROM {joined} LIMIT %s) AS capped",
-                [*courses_params, *runs_params, COUNT_CAP + 1],
+                f"SELECT COUNT(*) FROM (SELECT 1 FROM {page.joined} LIMIT %s) AS capped",
+                [*page.joined_params, COUNT_CAP + 1],
             )
             return [], cursor.fetchone()[0]
     for row in rows:
-        institute = Institute.from_db(
-            connection.alias, ["id", "name", "town"],
-            [row.institute_id, row.institute_name, row.institute_town],
-        )  # fmt: skip
-        Course.institute.field.set_cached_value(row, institute)
+        _attach_institute(row, row.institute_name, row.institute_town)
     return rows, rows[0].total
+
+
+def _page_courses(search: CourseSearch) -> QuerySet:
+    return filtered_courses(_course_filters_only(search)).order_by()
+
+
+def _attach_institute(course: Course, name: str, town: str) -> None:
+    institute = Institute.from_db(
+        connection.alias, ["id", "name", "town"], [course.institute_id, name, town]
+    )
+    Course.institute.field.set_cached_value(course, institute)
+
+
+class _RunsPage:
+    """The SQL of one page of results read from runs aggregated per course (``runs``: SQL for
+    rows of course_id, next_start and, with a place, distance; with ``kinds``, also the kinds
+    of the course's runs at the place and dates, of which one must be asked for; None: the CTE
+    ``c`` of facet_counts(), which holds the matching courses with those already, see
+    _facet_statement): the CTEs ``found`` (every match, with what it is ordered by) and
+    ``page``, the columns and rows of the page, joined to its courses and institutes, and their
+    order."""
+
+    def __init__(
+        self, search: CourseSearch, runs: str | None, runs_params: list, start: int,
+        per_page: int, *, kinds: bool = False,
+    ):  # fmt: skip
+        qn = connection.ops.quote_name
+        uses_runs = _uses_runs(search)
+        if runs is None:
+            # c joins the courses to their runs as the page would, but for the kinds of run,
+            # tested below: a course with none at the place and dates has no kinds.
+            self.joined, self.joined_params = "c AS courses", []
+            runs = "courses"
+        else:
+            course_fields = ["id", "title", "upcoming_start"] + (["rank"] if search.q else [])
+            courses_sql, courses_params = _sql(_page_courses(search).values(*course_fields))
+            join = "JOIN" if uses_runs else "LEFT JOIN"
+            self.joined = (
+                f"({courses_sql}) AS courses {join} {runs} AS runs ON runs.course_id = courses.id"
+            )
+            self.joined_params = [*courses_params, *runs_params]
+            runs = "runs"
+        if kinds and _has_kind_filter(search):
+            self.joined += f" WHERE {runs}.kinds & %s <> 0"
+            self.joined_params.append(_runs_mask(search))
+        distance = f"{runs}.distance" if search.point else "NULL::double precision"
+        # Without run filters the soonest start orders by the course's own (as search_courses
+        # does).
+        soonest = f"{runs}.next_start" if uses_runs else "courses.upcoming_start"
+        order = {
+            Sort.RELEVANCE: "found.rank DESC",
+            Sort.START: "found.soonest ASC NULLS LAST",
+            Sort.DISTANCE: "found.distance ASC NULLS LAST",
+            Sort.TITLE: None,
+        }[search.effective_sort]
+        self.order = ", ".join(filter(None, [order, "found.title", "found.id"]))
+        self.ctes = (
+            f"found AS (SELECT courses.id, courses.title,"
+            f" {'courses.rank' if search.q else 'NULL::real'} AS rank, {distance} AS distance,"
+            f" {runs}.next_start, {soonest} AS soonest FROM {self.joined}),"
+            f" page AS (SELECT * FROM found ORDER BY {self.order} LIMIT %s OFFSET %s)"
+        )
+        self.params = [*self.joined_params, per_page, start]
+        self.columns = ", ".join(
+            [f"course.{qn(name)}" for name in PAGE_COLUMNS]
+            + ["found.distance", "found.next_start"]
+            + ["institute.name AS institute_name", "institute.town AS institute_town"]
+        )
+        self.rows = (
+            f"page AS found JOIN {qn(Course._meta.db_table)} AS course ON course.id = found.id"
+            f" JOIN {qn(Institute._meta.db_table)} AS institute"
+            " ON institute.id = course.institute_id"
+        )
+
+
+def _page_and_facets_from_runs(
+    search: CourseSearch, start: int, per_page: int
+) -> tuple[list, int, dict[str, dict]]:
+    """_results_page_from_runs() and facet_counts() in one statement, on PostgreSQL.
+
+    Both aggregate the runs at the search's place and dates per course, which is most of either
+    one's time for a wide radius (about 40,000 runs for 10,000 courses at 50 miles); here that
+    aggregate is the one CTE ``k`` of facet_counts(), which also gives each course's soonest
+    start and nearest venue among the runs of the kinds asked for (_runs_by_course). The page,
+    its capped total and the counts come back as one row per course on the page, or one row
+    with no course when the page is empty; the counts, as JSON, ride on every row.
+    tests/courses/test_search_orders.py checks it against results_page() and facet_counts().
+    """
+    facets = _facet_statement(search, page_runs=True)
+    # Without keywords c holds every column the page is ordered by (not the rank).
+    page = _RunsPage(search, "k" if search.q else None, [], start, per_page, kinds=True)
+    sql = (
+        f"WITH {', '.join(facets.ctes)}, {page.ctes}"
+        f" SELECT {page.columns}, summary.total, summary.facets FROM"
+        f" (SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM found LIMIT %s) AS capped) AS total,"
+        f" ({facets.as_json()}) AS facets) AS summary"
+        f" LEFT JOIN ({page.rows}) ON TRUE ORDER BY {page.order}"
+    )
+    params = [*facets.params, *page.params, COUNT_CAP + 1, *facets.branch_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        results = cursor.fetchall()
+    return _rows_and_counts(results, facets, distance=True)
+
+
+def _rows_and_counts(
+    results: list[tuple], facets: _FacetStatement, *, distance: bool = False
+) -> tuple[list, int, dict[str, dict]]:
+    """The courses, total and counts from the rows of a statement reading a page and its counts
+    together: PAGE_COLUMNS, the distance if ``distance``, next_start, the institute's name and
+    town, the total and the counts as JSON; one row with no course for an empty page."""
+    # Model.from_db() takes the values of the fields it is given in the model's field order.
+    fields = [f.attname for f in Course._meta.concrete_fields if f.attname in PAGE_COLUMNS]
+    rows = []
+    for values in results:
+        if values[0] is None:  # the empty page's one row
+            continue
+        read = dict(zip(PAGE_COLUMNS, values, strict=False))
+        course = Course.from_db(connection.alias, fields, [read[name] for name in fields])
+        rest = list(values[len(PAGE_COLUMNS) :])
+        if distance:
+            course.distance = rest.pop(0)
+        course.next_start = rest.pop(0)
+        _attach_institute(course, rest.pop(0), rest.pop(0))
+        rows.append(course)
+    total, counted_rows = results[0][-2], json.loads(results[0][-1])
+    return rows, total, facets.counts(counted_rows)
 
 
 # Facets ------------------------------------------------------------------------------------
@@ -430,6 +535,55 @@ def facet_counts(search: CourseSearch) -> dict[str, dict]:
     them are one statement: one round trip, and on PostgreSQL the runs matching the place and
     start dates, which every one of those sets shares, are read once.
     """
+    statement = _facet_statement(search)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH {', '.join(statement.ctes)} {' UNION ALL '.join(statement.branches)}",
+            [*statement.params, *statement.branch_params],
+        )
+        return statement.counts(cursor.fetchall())
+
+
+@dataclass
+class _FacetStatement:
+    """facet_counts()'s statement in pieces: its CTEs and the UNION ALL branches reading them,
+    each branch's rows (label "<part>:<facet>", key, count), and how to turn those into counts."""
+
+    ctes: list[str]
+    params: list
+    branches: list[str]
+    branch_params: list
+    pieces: list[_FacetQuery]
+
+    def as_json(self) -> str:
+        """A scalar subquery of the branches' rows as one JSON array (as text), for a statement
+        that reads other rows too; counts() reads it back."""
+        return (
+            "SELECT CAST(COALESCE(json_agg(json_build_array(f.label, f.key, f.n)), '[]') AS TEXT)"
+            f" FROM ({' UNION ALL '.join(self.branches)}) AS f (label, key, n)"
+        )
+
+    def counts(self, rows) -> dict[str, dict]:
+        by_part: dict[int, list] = {piece.part: [] for piece in self.pieces}
+        for label, key, n in rows:
+            part, facet = label.split(":", 1)
+            by_part[int(part)].append((facet, key, n))
+        counts: dict[str, dict] = {}
+        for piece in self.pieces:
+            counts |= piece.finish(by_part[piece.part])
+        return counts
+
+
+def _facet_statement(
+    search: CourseSearch, *, page_runs: bool = False, page_courses: bool = False
+) -> _FacetStatement:
+    """The pieces of facet_counts()'s statement. With ``page_runs`` (PostgreSQL, a search
+    with a place or start dates) the CTE ``k`` of the runs aggregated per course also gives each
+    course's soonest start and nearest venue among the runs matching all the search's run
+    filters, for the results page read in the same statement (_page_and_facets_from_runs).
+    With ``page_courses`` (PostgreSQL, the course summary answering) the CTE ``m0`` of the
+    courses matching the whole search also has what the page is ordered by
+    (_page_and_facets_from_courses)."""
     selected = [facet for facet in FACETS if getattr(search, facet)]
     parts = [(search, [facet for facet in FACETS if facet not in selected])]
     parts += [(search.without(facet), [facet]) for facet in selected]
@@ -448,26 +602,32 @@ def facet_counts(search: CourseSearch) -> dict[str, dict]:
             # of the courses they find, far fewer than every run in a wide window.
             keyword_courses = CourseSearch(q=search.q, today=search.today)
             runs = runs.filter(course__in=filtered_courses(keyword_courses).values("pk"))
-        runs_sql, runs_params = _sql(
-            runs.order_by().values("course_id").annotate(kinds=BitOr(run_kind()))
-        )
+        runs_sql, runs_params = _runs_by_course(search, runs, page_runs=page_runs)
         ctes.append(f"k AS ({runs_sql})")
         params += runs_params
         # The courses matching the course filters, with those kinds: the same for every part
         # that differs from the search only by a run filter (study mode, attendance, no fee).
+        # For the page (without keywords, whose rank this does not read) also what it is
+        # ordered by: the title and soonest start from the same index, and the runs' aggregates.
+        page_columns = page_runs and not search.q
+        course_columns = [*FACET_COLUMNS, *(("title", "upcoming_start") if page_columns else ())]
         courses_sql, courses_params = _sql(
-            filtered_courses(shared).order_by().values(*FACET_COLUMNS)
+            filtered_courses(shared).order_by().values(*course_columns)
         )
         # With a radius or dates every part keeps only courses with such runs; a place alone
         # keeps every course.
         join = "JOIN" if _uses_runs(place_and_dates) else "LEFT JOIN"
+        page_aggregates = ""
+        if page_columns:
+            nearest = "k.distance" if search.point else "NULL::double precision"
+            page_aggregates = f", k.next_start, {nearest} AS distance"
         ctes.append(
-            f"c AS (SELECT courses.*, k.kinds FROM ({courses_sql}) AS courses"
+            f"c AS (SELECT courses.*, k.kinds{page_aggregates} FROM ({courses_sql}) AS courses"
             f" {join} k ON k.course_id = courses.id)"
         )
         params += courses_params
     pieces = [
-        _count_facets(part, facets, i, shared, summary=summary)
+        _count_facets(part, facets, i, shared, summary=summary, page=page_courses and i == 0)
         for i, (part, facets) in enumerate(parts)
         if facets
     ]
@@ -478,18 +638,38 @@ def facet_counts(search: CourseSearch) -> dict[str, dict]:
         params += piece.params
         branches += piece.branches
         branch_params += piece.branch_params
-    rows: dict[int, list] = {i: [] for i in range(len(parts))}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH {', '.join(ctes)} {' UNION ALL '.join(branches)}", [*params, *branch_params]
-        )
-        for label, key, n in cursor.fetchall():
-            part, facet = label.split(":", 1)
-            rows[int(part)].append((facet, key, n))
-    counts: dict[str, dict] = {}
-    for piece in pieces:
-        counts |= piece.finish(rows[piece.part])
-    return counts
+    return _FacetStatement(ctes, params, branches, branch_params, pieces)
+
+
+def _has_kind_filter(search: CourseSearch) -> bool:
+    """Whether ``search`` keeps only some kinds of run (study mode, attendance, no fee)."""
+    return bool(search.study_modes or search.attendances or Funding.NO_FEE in search.funding)
+
+
+def _runs_by_course(
+    search: CourseSearch, runs: QuerySet, *, page_runs: bool
+) -> tuple[str, tuple | list]:
+    """SQL for ``runs`` (the runs at ``search``'s place and dates) aggregated per course: the
+    kinds of run each course has there (courses/upcoming.py) and, with ``page_runs``, its soonest
+    start and (with a place) nearest venue among the runs of the kinds ``search`` asks for."""
+    if not page_runs:
+        return _sql(runs.order_by().values("course_id").annotate(kinds=BitOr(run_kind())))
+    columns = ["course_id", "start_date"] + (["distance"] if search.point else [])
+    runs_sql, runs_params = _sql(runs.order_by().annotate(kind=run_kind()).values(*columns, "kind"))
+    # A run whose kind is unknown (a study mode or attendance outside the choices) has no bit;
+    # without a kind filter it still counts, as matching_runs() keeps it.
+    only = " FILTER (WHERE runs.kind & %s <> 0)" if _has_kind_filter(search) else ""
+    mask = [_runs_mask(search)] if only else []
+    nearest = f", MIN(runs.distance){only} AS distance" if search.point else ""
+    # OFFSET 0 keeps the runs a subquery of their own: flattened into the aggregate, each run's
+    # kind was computed for every aggregate and filter that reads it (about 10 ms of the 75 a
+    # 50-mile radius with a study mode took at 200,000 runs).
+    sql = (
+        f"SELECT runs.course_id, BIT_OR(runs.kind) AS kinds,"
+        f" MIN(runs.start_date){only} AS next_start{nearest}"
+        f" FROM ({runs_sql} OFFSET 0) AS runs GROUP BY runs.course_id"
+    )
+    return sql, [*mask, *(mask if nearest else []), *runs_params]
 
 
 def _sql(queryset: QuerySet) -> tuple[str, tuple]:
@@ -509,7 +689,7 @@ def _with_run_kinds(search: CourseSearch, shared: CourseSearch) -> tuple[str, li
     finds, where it probes each one's runs. From the CTE ``c`` when ``search`` has the course
     filters of ``shared``, whose courses it holds."""
     if _course_filters_only(search) == shared:
-        sql, params = "SELECT * FROM c", []
+        sql, params = f"SELECT {', '.join(FACET_COLUMNS)}, kinds FROM c", []
     else:
         courses = filtered_courses(_course_filters_only(search))
         courses_sql, params = _sql(courses.order_by().values(*FACET_COLUMNS))
@@ -629,8 +809,9 @@ def _grouped_branches(g: str, part: int, grouped: list[str]) -> list[str]:
 
 
 def _count_facets(
-    search: CourseSearch, facets: list[str], part: int, shared: CourseSearch, *, summary: bool
-) -> _FacetQuery:
+    search: CourseSearch, facets: list[str], part: int, shared: CourseSearch, *, summary: bool,
+    page: bool = False,
+) -> _FacetQuery:  # fmt: skip
     """Counts for ``facets`` over the courses matching ``search``: part ``part`` of
     facet_counts()'s statement.
 
@@ -640,6 +821,9 @@ def _count_facets(
     aggregation of the matching runs per course, all joined by UNION ALL. Written as SQL because
     the ORM cannot put several groupings in one statement; the filters themselves are still the
     ORM's (filtered_courses, matching_runs), so there is one definition of what matches.
+
+    With ``page`` (PostgreSQL, the course summary answering) the matching courses also carry
+    what the results page is ordered by: title, upcoming start and, with keywords, rank.
     """
     qn = connection.ops.quote_name
     m, rn, rf = f"m{part}", f"rn{part}", f"rf{part}"
@@ -650,9 +834,12 @@ def _count_facets(
     # no-fee counts are bit tests on it: read from the course row when there is no place or start
     # date, else from those runs aggregated once per course.
     kinds = connection.vendor == "postgresql"
+    ordered_by = (("title", "upcoming_start") + (("rank",) if search.q else ())) if page else ()
     if kinds and summary:
         matching = filtered_courses(search).annotate(kinds=upcoming_kinds_expression(search.today))
-        matching_sql, params = _sql(matching.order_by().values(*columns, *flags, "kinds"))
+        matching_sql, params = _sql(
+            matching.order_by().values(*columns, *flags, "kinds", *ordered_by)
+        )
         params = list(params)
     elif kinds:
         matching_sql, params = _with_run_kinds(search, shared)
@@ -660,7 +847,7 @@ def _count_facets(
         matching_sql, params = _sql(filtered_courses(search).order_by().values(*columns, *flags))
         params = list(params)
     flags += ("kinds",) if kinds else ()
-    ctes = [f"{m} ({', '.join(columns + flags)}) AS ({matching_sql})"]
+    ctes = [f"{m} ({', '.join(columns + flags + ordered_by)}) AS ({matching_sql})"]
     branches: list[str] = []
     branch_params: list = []
 
@@ -757,7 +944,10 @@ def facet_cache_key(search: CourseSearch) -> str:
 
 def store_facet_counts(search: CourseSearch) -> dict[str, dict]:
     """Count the facets of ``search`` now and keep them, stamped, for FACET_CACHE_SECONDS."""
-    counts = facet_counts(search)
+    return _keep_facet_counts(search, facet_counts(search))
+
+
+def _keep_facet_counts(search: CourseSearch, counts: dict[str, dict]) -> dict[str, dict]:
     cache.set(facet_cache_key(search), (time.time(), counts), FACET_CACHE_SECONDS)
     cache.delete(facet_cache_key(search) + ":refreshing")
     return counts
@@ -768,10 +958,14 @@ def cached_facet_counts(search: CourseSearch) -> dict[str, dict]:
     unfiltered list above all). A count a few minutes old is fine beside a filter option; the
     results themselves are always fresh. With the cache down every request counts (get misses,
     set does nothing)."""
-    key = facet_cache_key(search)
-    entry = cache.get(key)
+    return _counts_from(search, cache.get(facet_cache_key(search)))
+
+
+def _counts_from(search: CourseSearch, entry: tuple | None) -> dict[str, dict]:
+    """cached_facet_counts() given the cache's ``entry`` for ``search``."""
     if entry is None:
         return store_facet_counts(search)
+    key = facet_cache_key(search)
     computed_at, counts = entry
     if time.time() - computed_at >= FACET_REFRESH_AFTER_SECONDS and cache.add(
         key + ":refreshing", 1, FACET_REFRESH_LOCK_SECONDS
@@ -784,3 +978,91 @@ def cached_facet_counts(search: CourseSearch) -> dict[str, dict]:
             # The broker is down: these counts are served until they expire, then recounted.
             outages.report("broker", "course facet counts not refreshed ahead of expiry", exc)
     return counts
+
+
+def results_page_and_facet_counts(
+    search: CourseSearch, number: int, per_page: int
+) -> tuple[list, int, dict[str, dict]]:
+    """results_page() and cached_facet_counts() together. When the counts are not cached, on
+    PostgreSQL, one statement reads both for a search with a place or start dates (aggregating
+    its runs once, _page_and_facets_from_runs) and for most with keywords (reading the courses
+    they find once, _page_and_facets_from_courses)."""
+    entry = cache.get(facet_cache_key(search))
+    start = (number - 1) * per_page
+    if entry is None and _reads_runs(search):
+        rows, total, counts = _page_and_facets_from_runs(search, start, per_page)
+        return rows, total, _keep_facet_counts(search, counts)
+    if entry is None and _orders_from_courses(search):
+        rows, total, counts = _page_and_facets_from_courses(search, start, per_page)
+        return rows, total, _keep_facet_counts(search, counts)
+    rows, total = results_page(search, number, per_page)
+    return rows, total, _counts_from(search, entry)
+
+
+def _orders_from_courses(search: CourseSearch) -> bool:
+    """Whether _page_and_facets_from_courses() can read the page of ``search``: keywords (a
+    search without them reads its page from an index, and its counts alone), the course
+    summary answering, a facet left unselected (else there is no count over the courses
+    matching the whole search), and not the soonest start of runs of some kinds first, which
+    the summary does not keep."""
+    return (
+        bool(search.q)
+        and _summary_answers(search)
+        and not all(getattr(search, facet) for facet in FACETS)
+        and not (search.effective_sort == Sort.START and _uses_runs(search))
+    )
+
+
+def _page_and_facets_from_courses(
+    search: CourseSearch, start: int, per_page: int
+) -> tuple[list, int, dict[str, dict]]:
+    """results_page() and facet_counts() in one statement, for a search with keywords and no
+    place or start dates, on PostgreSQL.
+
+    Both read every course the keywords find from the table (the text index gives where they
+    are, not their columns): about 15,000 courses, half the catalogue's pages, for one broad word
+    at 200,000 runs, and ranking them. Here the counts' CTE ``m0`` of the courses matching the
+    whole search also carries their rank, title and upcoming start, and the page is the first
+    of them in the order asked for, read in full (with each one's soonest matching start, as
+    search_courses() gives it) only for its rows. The same rows, order, total and counts as
+    results_page() and facet_counts() (tests/courses/test_search_orders.py).
+    """
+    facets = _facet_statement(search, page_courses=True)
+    order = {
+        Sort.RELEVANCE: "rank DESC",
+        Sort.START: "upcoming_start ASC NULLS LAST",
+        Sort.TITLE: None,
+    }[search.effective_sort]
+    order = ", ".join(filter(None, [order, "title", "id"]))
+    rows_qs = (
+        Course.objects.filter(pk__in=RawSQL("SELECT id FROM page", ()))
+        .annotate(next_start=_next_start(search))
+        .order_by()
+        .values(
+            *PAGE_COLUMNS,
+            "next_start",
+            institute_name=F("institute__name"),
+            institute_town=F("institute__town"),
+        )
+    )
+    rows_sql, rows_params = _sql(rows_qs)
+    qn = connection.ops.quote_name
+    names = [*PAGE_COLUMNS, "next_start", "institute_name", "institute_town"]
+    columns = ", ".join(f"found.{qn(name)}" for name in names)
+    sql = (
+        f"WITH {', '.join(facets.ctes)},"
+        f" page AS (SELECT id, title, upcoming_start, rank FROM m0 ORDER BY {order}"
+        " LIMIT %s OFFSET %s)"
+        f" SELECT {columns}, summary.total, summary.facets FROM"
+        f" (SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM m0 LIMIT %s) AS capped) AS total,"
+        f" ({facets.as_json()}) AS facets) AS summary"
+        f" LEFT JOIN (page JOIN ({rows_sql}) AS found ON found.id = page.id) ON TRUE"
+        f" ORDER BY {', '.join(f'page.{key}' for key in order.split(', '))}"
+    )
+    params = [
+        *facets.params, per_page, start, COUNT_CAP + 1, *facets.branch_params, *rows_params,
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        results = cursor.fetchall()
+    return _rows_and_counts(results, facets)

@@ -28,7 +28,7 @@ from .filters import DEFAULT_RADIUS, CourseFilter
 from .forms import EnquiryForm
 from .models import Course, CourseRun, SavedSearch
 from .presenters import active_filter_chips, course_json_ld, facet_groups, search_empty_state
-from .search import COUNT_CAP, cached_facet_counts, results_page
+from .search import COUNT_CAP, results_page, results_page_and_facet_counts
 from .services import SavedSearchError, save_search, submit_enquiry
 
 PER_PAGE = 20
@@ -52,18 +52,19 @@ class CountedPaginator(Paginator):
 MAX_PAGE = 10_000
 
 
-def _results(search, requested) -> Page:
+def _results(search, requested) -> tuple[Page, dict]:
+    """The page of results asked for and the counts beside the filters."""
     try:
         number = max(int(requested or 1), 1)
     except (TypeError, ValueError):
         number = 1
     number = min(number, MAX_PAGE)  # an OFFSET past any real catalogue overflows the database
-    rows, total = results_page(search, number, PER_PAGE)
+    rows, total, counts = results_page_and_facet_counts(search, number, PER_PAGE)
     paginator = CountedPaginator([], PER_PAGE, count=total)
     if number > paginator.num_pages:  # past the end: show the last page
         number = paginator.num_pages
         rows, total = results_page(search, number, PER_PAGE)
-    return Page(rows, number, paginator)
+    return Page(rows, number, paginator), counts
 
 
 VACANCIES_SHOWN = 10
@@ -121,12 +122,12 @@ def _search_parts(request, shortlist: set, *, apprenticeships_only: bool) -> dic
     noun = "apprenticeship" if apprenticeships_only else "course"
     if course_filter.is_valid():
         search = course_filter.search
-        page = _results(search, request.GET.get("page"))
+        page, counts = _results(search, request.GET.get("page"))
         chips = active_filter_chips(request, course_filter.form)
         context.update(
             search=search,
             page=page,
-            facets=facet_groups(course_filter.form, cached_facet_counts(search)),
+            facets=facet_groups(course_filter.form, counts),
             chips=chips,
             place_label=course_filter.form.place_label,
             warning=course_filter.form.warning,
