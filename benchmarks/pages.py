@@ -6,7 +6,9 @@ Usage:
 
 Without --base-url it serves the portal itself the way production does: its own PostgreSQL database
 (iot_network_bench_pages) with the demo data, Redis for the cache, DEBUG off, gunicorn with
-(2 x cores + 1) workers. --page-cache-seconds 0 measures the pages with the page cache off.
+(2 x cores + 1) workers. --page-cache-seconds 0 measures the pages with the page cache off, as a
+signed-in visitor gets them (the shared page parts, FRAGMENT_CACHE_SECONDS, still apply: they
+are for everyone). searches.py measures searches nobody has asked before.
 
 Fetches each page a bounded number of times from a pool of threads on loopback and compares it, in
 the same run, with a static file served by WhiteNoise. Prints one JSON line:
