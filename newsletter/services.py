@@ -12,6 +12,8 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
+from events.models import Event
+from institutes.models import Institute, Route
 from iot_network.notifications.models import Category, Consent, ConsentChange, Message
 from iot_network.notifications.services import (
     Notification,
@@ -59,6 +61,30 @@ def subscribe(*, email: str, institutes=(), routes=(), event_types=(), user=None
         subscriber.pending_interests = interests
     _send_confirmation(subscriber)
     return subscriber
+
+
+def interests_to_confirm(subscriber: Subscriber) -> dict:
+    """What the subscriber will hear about once the link is used, by name: the interests the
+    latest request asked for when they wait for the address's owner, else those already kept.
+    ``changes`` says they differ from what a confirmed subscriber gets now."""
+    pending = subscriber.pending_interests
+    if pending is None:
+        institutes = subscriber.institutes.order_by("name").values_list("name", flat=True)
+        routes = subscriber.routes.order_by("name").values_list("name", flat=True)
+        kinds = subscriber.event_types
+    else:
+        institutes = Institute.objects.filter(pk__in=pending["institutes"]).order_by("name")
+        institutes = institutes.values_list("name", flat=True)
+        routes = Route.objects.filter(pk__in=pending["routes"]).order_by("name")
+        routes = routes.values_list("name", flat=True)
+        kinds = pending["event_types"]
+    labels = dict(Event.Type.choices)
+    return {
+        "institutes": list(institutes),
+        "routes": list(routes),
+        "event_types": [str(labels.get(kind, kind)) for kind in kinds],
+        "changes": pending is not None and subscriber.confirmed_at is not None,
+    }
 
 
 def _apply_interests(subscriber: Subscriber, interests: dict) -> None:

@@ -79,7 +79,11 @@ def confirm(request, token: str):
         except services.LinkNotUsable as exc:  # a second click that lost the race
             return _unusable(request, exc.state)
         return render(request, "newsletter/confirmed.html", {"subscriber": subscriber})
-    return render(request, "newsletter/confirm.html", {"subscriber": subscriber})
+    return render(
+        request,
+        "newsletter/confirm.html",
+        {"subscriber": subscriber, "interests": services.interests_to_confirm(subscriber)},
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

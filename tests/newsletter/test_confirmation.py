@@ -224,3 +224,35 @@ def test_a_link_replaced_while_it_was_being_confirmed_confirms_nothing(client, m
         services.confirm(subscriber=Subscriber(pk=subscriber.pk, token=link.split("/")[-2]))
     assert refused.value.state == "unknown"
     assert not consents("ann@example.com")
+
+
+def test_the_confirm_page_names_what_the_address_will_hear_about(client):
+    from institutes.models import Route
+
+    durham = InstituteFactory(name="Durham Institute of Technology")
+    digital = Route.objects.create(name="Digital", slug="digital-test")
+    client.post(
+        SUBSCRIBE,
+        {"email": "ann@example.com", "institutes": [durham.pk], "routes": [digital.pk],
+         "event_types": ["open-day"]},
+    )  # fmt: skip
+    words = text(client.get(links("ann@example.com")[0]))
+    assert "You will hear about:" in words
+    assert "Institutes of Technology Durham Institute of Technology" in words
+    assert "Subjects Digital" in words and "Events listed first Open day" in words
+    # With nothing chosen, the page says what that means.
+    client.post(SUBSCRIBE, {"email": "bob@example.com"})
+    words = text(client.get(links("bob@example.com")[0]))
+    assert "Institutes of Technology All of them: news from the whole network" in words
+    assert "Subjects All subjects" in words
+
+
+def test_the_confirm_page_shows_the_changes_someone_else_asked_for_before_they_apply(client):
+    durham, leeds = InstituteFactory(name="Durham IoT"), InstituteFactory(name="Leeds IoT")
+    client.post(SUBSCRIBE, {"email": "ann@example.com", "institutes": [durham.pk]})
+    client.post(links("ann@example.com")[0])
+    client.post(SUBSCRIBE, {"email": "ann@example.com", "institutes": [leeds.pk]})
+    words = text(client.get(links("ann@example.com")[-1]))
+    assert "This address is subscribed already. Confirming changes what it hears about" in words
+    assert "Institutes of Technology Leeds IoT" in words and "Durham IoT" not in words
+    assert "Not what you asked for? Do not confirm" in words
