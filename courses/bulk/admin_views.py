@@ -130,6 +130,12 @@ def confirm(model_admin, request, pk: int):
     course_import = services.confirm_import(course_import=course_import, acting_user=request.user)
     if course_import.status == CourseImport.Status.APPLIED:
         messages.success(request, "The upload has been applied.")
+    elif course_import.status == CourseImport.Status.READY:
+        messages.warning(
+            request,
+            "Nothing was changed: the catalogue changed after your preview, so confirming "
+            "would no longer do what it showed. Check the new preview below and confirm again.",
+        )
     return redirect(course_import.get_absolute_url())
 
 

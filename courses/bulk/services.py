@@ -174,6 +174,7 @@ def apply_import(*, course_import_id: int, acting_user_id: int | None) -> Course
         withdraw_absent=course_import.withdraw_absent,
         progress=lambda done, total: report(done // 2, total),
     )
+    previewed = course_import.counts
     _store_plan(course_import, plan)
     if plan.has_errors:
         # The catalogue changed since the preview in a way the file now clashes with.
@@ -181,6 +182,14 @@ def apply_import(*, course_import_id: int, acting_user_id: int | None) -> Course
         course_import.save(update_fields=PLAN_FIELDS)  # not the file
         if course_import.in_background:
             _tell_uploader(course_import)
+        return course_import
+    if not same_changes(previewed, course_import.counts):
+        # The catalogue changed since the preview (another upload, an edit in the admin), so
+        # confirming would no longer do what the person saw: show them the new preview instead.
+        course_import.status = CourseImport.Status.READY
+        course_import.save(update_fields=PLAN_FIELDS)
+        if course_import.in_background:
+            _tell_uploader(course_import, changed=True)
         return course_import
     _write(course_import.institute_id, plan, lambda done, total: report(
         plan.row_count // 2 + done // 2, plan.row_count
@@ -339,18 +348,29 @@ def _write(institute_id: int, plan: Plan, report: Callable[[int, int], None]) ->
     writer.finish()
 
 
-def _tell_uploader(course_import: CourseImport) -> None:
-    """Mail the person who uploaded a big file when its job is done (wording in the template)."""
+def same_changes(previewed: dict, counts: dict) -> bool:
+    """Whether applying would change what the preview said it would: the courses and runs
+    created, updated, unchanged and withdrawn. (Runs waiting for the postcode service are not
+    a change to the catalogue's contents.)"""
+    return all(previewed.get(kind) == counts.get(kind) for kind in ("courses", "runs"))
+
+
+def _tell_uploader(course_import: CourseImport, *, changed: bool = False) -> None:
+    """Mail the person who uploaded a big file when its job is done (wording in the template);
+    ``changed``: the catalogue changed since the preview they confirmed, so nothing was
+    applied and there is a new preview."""
     user = course_import.uploaded_by
     if user is None or not user.email:
         return
     status = course_import.status
+    again = f":{course_import.checked_at:%Y%m%d%H%M%S%f}" if changed else ""
     notify(
         to=user.email,
         kind="course-import",
-        dedupe_key=f"course-import:{course_import.pk}:{status}",
+        dedupe_key=f"course-import:{course_import.pk}:{status}{again}",
         about=course_import,
         context={
+            "changed": changed,
             "file_name": course_import.file_name,
             "status": status,
             "institute": course_import.institute.name,

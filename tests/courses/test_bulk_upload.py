@@ -332,6 +332,56 @@ def test_confirming_applies_the_preview_in_one_go_with_one_audit_entry(client, i
     assert AuditEntry.objects.filter(action="applied course upload").count() == 1
 
 
+def test_confirming_after_the_catalogue_changed_shows_the_new_preview_and_changes_nothing(
+    client, iot, staff
+):
+    rows = catalogue(3)
+    client.force_login(staff)
+    upload(client, iot, as_csv(rows), name="autumn.csv")
+    previewed = latest()
+    assert previewed.counts["courses"]["created"] == 3
+    # Meanwhile a colleague uploads one of the same courses, and it is applied.
+    apply(iot, staff, as_csv(rows[:1]))
+    response = client.post(reverse("admin:courses_course_import_confirm", args=[previewed.pk]))
+    previewed.refresh_from_db()
+    assert previewed.status == CourseImport.Status.READY
+    assert previewed.counts["courses"]["created"] == 2  # the new preview
+    assert Course.objects.filter(institute=iot).count() == 1  # nothing more was written
+    page = client.get(response["Location"]).content.decode()
+    assert "Nothing was changed: the catalogue changed after your preview" in page
+    assert "Confirm and apply" in page
+    client.post(reverse("admin:courses_course_import_confirm", args=[previewed.pk]))
+    previewed.refresh_from_db()
+    assert previewed.status == CourseImport.Status.APPLIED
+    assert Course.objects.filter(institute=iot).count() == 3
+
+
+def test_a_background_apply_after_the_catalogue_changed_mails_the_new_preview(iot, staff):
+    from iot_network.notifications.models import Message
+    from tests.mail import rendered
+
+    rows = catalogue(2)
+    course_import = services.create_import(
+        institute=iot, file_name="big.csv", content=as_csv(rows), withdraw_absent=False,
+        acting_user=staff,
+    )  # fmt: skip
+    CourseImport.objects.filter(pk=course_import.pk).update(
+        in_background=True, status=CourseImport.Status.APPLYING
+    )
+    apply(iot, staff, as_csv(rows[1:]))
+    services.apply_import(course_import_id=course_import.pk, acting_user_id=staff.pk)
+    course_import.refresh_from_db()
+    assert course_import.status == CourseImport.Status.READY
+    assert not Course.objects.filter(institute=iot, title=rows[0]["Course title"]).exists()
+    mail = Message.objects.filter(recipient=staff.email, kind="course-import").latest("pk")
+    assert mail.context["changed"] is True and mail.context["status"] == "ready"
+    email = rendered(mail)
+    assert email.subject == "Your course upload big.csv is ready to confirm again"
+    assert "Nothing was changed: the catalogue changed after the preview you confirmed" in (
+        email.body
+    )
+
+
 def apply(iot, staff, content: bytes, *, withdraw=False) -> CourseImport:
     course_import = services.create_import(
         institute=iot,
