@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_safe
 
 from iot_network.notifications.services import normalise_email
 from iot_network.web import ratelimit
+from iot_network.web.responses import HttpResponseThen
 from stories import text
 
 from . import services
@@ -98,12 +100,14 @@ def new_link(request):
         return ratelimit.too_many_response(request)
     if request.method == "POST" and form.is_valid():
         email = normalise_email(form.cleaned_data["email"])
-        services.send_new_link(email=email)
-        return render(
-            request,
+        page = render_to_string(
             "newsletter/new_link_sent.html",
             {"email": email, "days": settings.NEWSLETTER_CONFIRM_DAYS},
+            request,
         )
+        # Making and queueing a link takes time only for an address on the list, so it is done
+        # once this page has been sent: how long the answer takes tells no one who is on it.
+        return HttpResponseThen(page, then=lambda: services.send_new_link(email=email))
     return render(
         request, "newsletter/new_link.html", {"form": form}, status=400 if form.is_bound else 200
     )

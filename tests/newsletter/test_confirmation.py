@@ -256,3 +256,34 @@ def test_the_confirm_page_shows_the_changes_someone_else_asked_for_before_they_a
     assert "This address is subscribed already. Confirming changes what it hears about" in words
     assert "Institutes of Technology Leeds IoT" in words and "Durham IoT" not in words
     assert "Not what you asked for? Do not confirm" in words
+
+
+def test_a_new_link_is_made_after_the_page_is_sent_so_timing_tells_nothing(client, monkeypatch):
+    """Whether an address is on the list must not show in how long the answer takes: the
+    request does the same work for any address, and the link is made once the page is sent."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from iot_network.web.responses import HttpResponseThen
+
+    client.post(SUBSCRIBE, {"email": "ann@example.com"})
+    left_for_later = []
+    real_close = HttpResponseThen.close
+
+    def close_without_the_work(response):
+        left_for_later.append(response._then)
+        response._then = None
+        real_close(response)
+
+    monkeypatch.setattr(HttpResponseThen, "close", close_without_the_work)
+    queries = {}
+    for email in ("ann@example.com", "nobody@example.com"):
+        with CaptureQueriesContext(connection) as captured:
+            page = client.post(NEW_LINK, {"email": email})
+        assert "Check your email" in text(page)
+        queries[email] = [q["sql"] for q in captured.captured_queries]
+    assert queries["ann@example.com"] == queries["nobody@example.com"]
+    assert len(links("ann@example.com")) == 1  # not yet: the page came first
+    for then in left_for_later:
+        then()
+    assert len(links("ann@example.com")) == 2 and not links("nobody@example.com")
