@@ -7,7 +7,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from events import registering, services
-from events.models import Event, Registration
+from events.models import Event, Registration, RegistrationState
 from events.services import RegistrationDetails, RegistrationError
 from iot_network.notifications.models import Message
 from tests.factories import SessionFactory
@@ -321,3 +321,25 @@ def test_on_postgresql_the_claim_writes_the_answers_and_links_the_mail_to_the_io
     [mail] = Message.objects.filter(recipient="ann@example.com")
     assert set(mail.institutes.values_list("pk", flat=True)) == {event.institute_id}
     assert mail.status == Message.Status.QUEUED and mail.about_id == str(registration.pk)
+
+
+@pytest.mark.postgresql
+def test_registration_that_closes_between_the_check_and_the_lock_takes_no_place(event, monkeypatch):
+    """The closing time is checked again under the lock: the row's version proves nothing else
+    changed, but the clock moves. Here the visitor's check ran a moment before the close (it
+    says open) and the lock was granted after it (the database's clock says closed)."""
+    Event.objects.filter(pk=event.pk).update(
+        registration_closes_at=timezone.now() - timedelta(seconds=1)
+    )
+    real = Event.registration_state
+    checks = []
+
+    def open_at_the_first_check(self, now=None):
+        checks.append(now)
+        return RegistrationState.OPEN if len(checks) == 1 else real(self, now)
+
+    monkeypatch.setattr(Event, "registration_state", open_at_the_first_check)
+    with pytest.raises(RegistrationError, match="not open"):
+        sign_up(event)
+    assert not Registration.objects.filter(event=event).exists()
+    assert not Message.objects.filter(recipient="ann@example.com").exists()
