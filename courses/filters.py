@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.models import Value
 
 from institutes.models import Institute, Region, Route
+from iot_network.web import shared_parts
 from iot_network.web.forms import NamedErrorsMixin
 from iot_network.web.geo import Point
 from iot_network.web.geocoding import GeocodingError, lookup_postcode
@@ -90,25 +91,26 @@ def _reference_sql() -> tuple[str, tuple]:
     return parts[0].union(*parts[1:], all=True).order_by("list", "name").query.sql_with_params()
 
 
-# Each process keeps the lists for FRAGMENT_CACHE_SECONDS, as the shared parts of pages are
-# kept: a new institute or sector shows among the filters within that time. (expires at, lists)
-_kept_choices: list = [0.0, None]
+# Each process keeps the lists for FRAGMENT_CACHE_SECONDS, as it keeps page parts: a new
+# institute or sector shows among the filters within that time.
+_KEPT = "course-filter-reference-lists"
+_kept = shared_parts.LocalStore(max_bytes=1024 * 1024)
 
 
 def forget_reference_choices() -> None:
-    _kept_choices[:] = [0.0, None]
+    _kept.pop(_KEPT)
 
 
 def reference_choices(*, fresh: bool = False) -> dict[str, tuple[tuple[str, str], ...]]:
     """The routes, sector tags and institutes to choose from, as (slug, name) pairs in name
     order, as each model orders them."""
     seconds = settings.FRAGMENT_CACHE_SECONDS
-    now = time.monotonic()
-    if seconds and not fresh and _kept_choices[0] > now:
-        return _kept_choices[1]
+    kept = _kept.get(_KEPT) if seconds and not fresh else None
+    if kept is not None and kept[0] > time.time():
+        return kept[1]
     choices = _read_reference_choices()
     if seconds:
-        _kept_choices[:] = [now + seconds, choices]
+        _kept.put(_KEPT, (time.time() + seconds, choices))
     return choices
 
 

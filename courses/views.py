@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Case, Count, Prefetch, When, Window
 from django.http import Http404, QueryDict
 from django.middleware.csrf import get_token
@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
@@ -21,6 +20,7 @@ from iot_network.web import compiled, ratelimit, shared_parts
 from iot_network.web.context_processors import SHORTLIST_KEY
 from iot_network.web.geo import Point, distance_miles
 from iot_network.web.geocoding import GeocodingError, lookup_postcode
+from iot_network.web.listing import CountedPaginator
 from iot_network.web.templatetags.site import ld_json
 from partners.models import Opportunity, Organisation
 
@@ -35,18 +35,13 @@ PER_PAGE = 20
 SHORTLIST_LIMIT = 50
 
 
-class CountedPaginator(Paginator):
+class CappedPaginator(CountedPaginator):
     """Pages through a total already counted with the results, capped at COUNT_CAP: beyond it
     ``more`` is set and the pages reach as far as the first COUNT_CAP results."""
 
     def __init__(self, object_list, per_page, *, count: int):
-        super().__init__(object_list, per_page)
-        self._known_count = min(count, COUNT_CAP)
+        super().__init__(object_list, per_page, count=min(count, COUNT_CAP))
         self.more = count > COUNT_CAP
-
-    @cached_property
-    def count(self) -> int:
-        return self._known_count
 
 
 MAX_PAGE = 10_000
@@ -60,7 +55,7 @@ def _results(search, requested) -> tuple[Page, dict]:
         number = 1
     number = min(number, MAX_PAGE)  # an OFFSET past any real catalogue overflows the database
     rows, total, counts = results_page_and_facet_counts(search, number, PER_PAGE)
-    paginator = CountedPaginator([], PER_PAGE, count=total)
+    paginator = CappedPaginator([], PER_PAGE, count=total)
     if number > paginator.num_pages:  # past the end: show the last page
         number = paginator.num_pages
         rows, total = results_page(search, number, PER_PAGE)
@@ -314,7 +309,7 @@ def _course_parts(request, slug: str) -> dict:
         "name": course.title,
         "title": f"{course.title} – {course.institute.name}",
         "summary": course.summary,
-        "head": format_html('<script type="application/ld+json">{}</script>', json_ld),
+        "json_ld": json_ld,
         "html": render_to_string("courses/_course_detail.html", context, request),
     }
 

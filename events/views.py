@@ -6,12 +6,11 @@ from django.contrib.syndication.views import Feed
 from django.core import signing
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from institutes.models import Institute, Route
@@ -67,16 +66,10 @@ def _event_list_parts(request) -> dict:
         ),
     )
     past_events = Event.objects.visible().select_related("institute").only(*LIST_FIELDS).past()[:6]
-    if listing.status == 400:
-        title = "Error: "
-    elif listing.empty:
-        title = f"{listing.empty.message} – "
-    else:
-        title = ""
     context = {"listing": listing, "past_events": past_events}
     return {
         "html": render_to_string("events/_event_list.html", context, request),
-        "title": title,
+        "title": listing.title_prefix,
         "status": listing.status,
     }
 
@@ -144,7 +137,7 @@ def _event_parts(request, slug: str) -> dict:
     return {
         "name": event.title,
         "summary": event.summary,
-        "head": format_html('<script type="application/ld+json">{}</script>', json_ld),
+        "json_ld": json_ld,
         "html": render_to_string(
             "events/_event_detail.html",
             {"event": event, "panel_slot": shared_parts.slot("panel")},
@@ -218,13 +211,10 @@ def _registration_parts(request, event: Event, form, state: str, full: bool) -> 
 
 
 def _registration_page(request, parts: dict, *, status: int = 200):
-    token = format_html(
-        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
-    )
     return render(
         request,
         "events/register.html",
-        {"parts": parts, "content": shared_parts.fill(parts["html"], csrf=token)},
+        {"parts": parts, "content": shared_parts.fill(parts["html"], csrf=csrf_input(request))},
         status=status,
     )
 

@@ -25,11 +25,8 @@ def _list_parts(request) -> dict:
         request, InstituteFilter, Institute.objects.all(), per_page=30, noun="institutes"
     )
     region = getattr(listing.filter.form, "cleaned_data", {}).get("region")
-    title = "Institutes of Technology" + (f" in {Region(region).label}" if region else "")
-    if listing.status == 400:
-        title = f"Error: {title}"
-    elif listing.empty:
-        title = f"{listing.empty.message} – {title}"
+    title = listing.title_prefix + "Institutes of Technology"
+    title += f" in {Region(region).label}" if region else ""
     context = {"listing": listing, "network_map": network_map(listing.page.object_list)}
     return {
         "html": render_to_string("institutes/_institute_list.html", context, request),

@@ -261,16 +261,13 @@ def _empty_cache():
     no shared fragment or page part kept by this process."""
     from django.core.cache import cache
 
-    from courses.filters import forget_reference_choices
     from iot_network.web import shared_parts
 
     cache.clear()
     shared_parts.clear_local()
-    forget_reference_choices()
     yield
     cache.clear()
     shared_parts.clear_local()
-    forget_reference_choices()
 
 
 @pytest.fixture

@@ -117,6 +117,14 @@ class Listing:
     def active_filters(self) -> bool:
         return any(value not in (None, "", []) for value in self.filter.form.cleaned_data.values())
 
+    @property
+    def title_prefix(self) -> str:
+        """What the page's title starts with: "Error: " for a mangled filter, the empty state's
+        message when nothing is listed, else nothing."""
+        if self.status == 400:
+            return "Error: "
+        return f"{self.empty.message} – " if self.empty else ""
+
 
 def filtered_listing(
     request: HttpRequest,
@@ -147,7 +155,7 @@ def filtered_listing(
     return listing
 
 
-class _CountedPaginator(Paginator):
+class CountedPaginator(Paginator):
     """A Paginator told its total rather than asking the database for it."""
 
     def __init__(self, object_list, per_page, *, count: int):
@@ -184,9 +192,9 @@ def _counted_page(results: QuerySet, per_page: int, requested) -> Page:
         counted = results.annotate(_listing_total=Window(Count("*")))
         rows = list(counted[start : start + per_page])
         if rows:
-            paginator = _CountedPaginator(rows, per_page, count=rows[0]._listing_total)
+            paginator = CountedPaginator(rows, per_page, count=rows[0]._listing_total)
             return Page(rows, number, paginator)
-    paginator = _CountedPaginator(results, per_page, count=results.count())
+    paginator = CountedPaginator(results, per_page, count=results.count())
     if number == 1 and not paginator.count:
         return Page([], 1, paginator)  # nothing at all: no need to ask again
     return paginator.get_page(requested)

@@ -31,6 +31,9 @@ from django.utils.safestring import SafeString, mark_safe
 VERSION = 3
 
 
+_STORES: list[LocalStore] = []  # every store a process has, for clear_local()
+
+
 class LocalStore:
     """What a process keeps: (expires at, value) by key, least recently used first out, within
     a budget of bytes (the length of the HTML held), so that a crawler walking thousands of
@@ -39,6 +42,7 @@ class LocalStore:
     def __init__(self, max_bytes: int):
         self.max_bytes, self.bytes = max_bytes, 0
         self._entries: OrderedDict[str, tuple[float, Any, int]] = OrderedDict()
+        _STORES.append(self)
 
     def get(self, key: str) -> tuple[float, Any] | None:
         entry = self._entries.get(key)
@@ -92,8 +96,9 @@ PAGES = LocalStore(max_bytes=32 * 1024 * 1024)
 
 
 def clear_local() -> None:
-    FRAGMENTS.clear()
-    PAGES.clear()
+    """Empty every store of this process (tests start from nothing)."""
+    for store in _STORES:
+        store.clear()
 
 
 def get(key: str, *, local: LocalStore = PAGES) -> Any | None:
@@ -137,30 +142,22 @@ def _page_key(request, name: str) -> str:
     return f"part:{name}:{digest(*where)}"
 
 
-def lookup(request, name: str) -> dict | None:
-    """The parts kept for this page's URL, or None: nothing kept, the request is not a GET,
-    the visitor is staff, or FRAGMENT_CACHE_SECONDS is 0."""
-    return get(_page_key(request, name)) if _enabled(request) else None
-
-
-def store(request, name: str, parts: dict) -> None:
-    """Keep a page's parts for the next visitor who asks its URL. Only parts that hold nothing
-    personal may be stored: the caller renders personal markup into slots instead."""
-    if _enabled(request):
-        keep(_page_key(request, name), parts, seconds=settings.FRAGMENT_CACHE_SECONDS)
-
-
 def page_parts(
     request, name: str, build: Callable[[], dict], *, reusable: Callable[[dict], bool] | None = None
 ) -> dict:
     """The parts of this page: kept ones if any (and ``reusable`` says this visitor may have
     them), else ``build()``'s, which are kept when their ``status`` is 200 (the default) and they
-    are reusable. Not found pages raise Http404 in ``build`` and are not kept."""
-    parts = lookup(request, name)
+    are reusable. Nothing is kept or reused for a request that is not a GET, for staff, or when
+    FRAGMENT_CACHE_SECONDS is 0. Not found pages raise Http404 in ``build`` and are not kept.
+    Only parts that hold nothing personal may be built: personal markup goes into slots."""
+    if not _enabled(request):
+        return build()
+    key = _page_key(request, name)
+    parts = get(key)
     if parts is None or (reusable and not reusable(parts)):
         parts = build()
         if parts.get("status", 200) == 200 and (reusable is None or reusable(parts)):
-            store(request, name, parts)
+            keep(key, parts, seconds=settings.FRAGMENT_CACHE_SECONDS)
     return parts
 
 
