@@ -38,6 +38,7 @@ class CourseSearchForm(NamedErrorsMixin, forms.Form):
         "start_to": "the latest start date",
         "radius": "a distance",
         "sort": "how to sort",
+        "institute": "an Institute of Technology",
     }
 
     def __init__(self, *args, **kwargs):
@@ -55,7 +56,9 @@ class CourseSearchForm(NamedErrorsMixin, forms.Form):
         if start_from and start_to and start_to < start_from:
             self.add_error("start_to", "The latest start date must be on or after the earliest.")
         lat, lng = data.get("lat"), data.get("lng")
-        if (lat is None) != (lng is None):
+        if self.has_error("lat") or self.has_error("lng"):
+            pass  # a mangled coordinate: its field says so, and there is no place
+        elif (lat is None) != (lng is None):
             self.add_error(None, "Your location was incomplete. Try 'Use my location' again.")
         elif lat is not None:
             if not (-90 <= lat <= 90 and -180 <= lng <= 180):

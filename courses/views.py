@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -240,6 +241,7 @@ _live_course = compiled.by_slug(
 
 
 @require_safe
+@cache_control(no_cache=True)  # its live part must be fresh for everyone
 def course_detail(request, slug: str):
     live = _live_course(slug)
     if live is None:

@@ -11,6 +11,7 @@ from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from institutes.models import Institute, Route
@@ -109,6 +110,7 @@ def _live_event(slug: str) -> Event:
 
 
 @require_safe
+@cache_control(no_cache=True)  # its live part must be fresh for everyone
 def event_detail(request, slug: str):
     event = _live_event(slug)
     places_left = event.places_left(event.places_taken)
@@ -184,7 +186,7 @@ def _registration_form(request, slug: str):
     state, full = event.registration_state(), _is_full(event)
     parts = shared_parts.page_parts(
         request,
-        f"event-register-{state}-{full:d}",
+        f"event-register-{event.status}-{state}-{full:d}",
         lambda: _registration_parts(request, event, RegistrationForm(event=event), state, full),
     )
     return _registration_page(request, parts)

@@ -3,7 +3,8 @@
 Safe because it only ever serves, and only ever stores, pages for requests that carry no session
 or messages cookie (so nothing personal: no sign-in, shortlist or flash message), and it refuses to
 store any response that sets a cookie (a CSRF token was rendered, a session was started) or says
-it is private. Staff edits show within PAGE_CACHE_SECONDS (default 60); 0 turns it off.
+it is private, not to be stored, or to be fetched fresh (no-cache: pages with a live part).
+Staff edits show within PAGE_CACHE_SECONDS (default 60); 0 turns it off.
 """
 
 from __future__ import annotations
@@ -44,9 +45,15 @@ def _cacheable_response(response) -> bool:
         response.status_code == 200
         and not response.streaming
         and not response.cookies
-        and "private" not in response.get("Cache-Control", "")
-        and "no-store" not in response.get("Cache-Control", "")
+        and not {"private", "no-store", "no-cache"} & _directives(response)
     )
+
+
+def _directives(response) -> set[str]:
+    """The Cache-Control directives' names. A page with a live part (an event's places, whether
+    a course is still published) says ``no-cache``: every visitor must get it fresh."""
+    value = response.get("Cache-Control", "")
+    return {part.split("=", 1)[0].strip().lower() for part in value.split(",") if part.strip()}
 
 
 class AnonymousPageCacheMiddleware:

@@ -88,3 +88,16 @@ def test_a_mangled_location_is_explained_in_words(client, query, message):
     assert response.status_code == 400
     assert message in response.content.decode()
     assert "[invalid name]" not in response.content.decode()
+
+
+@pytest.mark.parametrize("query", ["lat=abc&lng=-1.5", "lat=54.7&lng=east"])
+def test_a_mangled_coordinate_is_one_error_not_also_an_incomplete_location(client, query):
+    response = client.get(f"/courses/?{query}")
+    assert response.status_code == 400
+    assert "must be a number" in response.content.decode()
+    assert "was incomplete" not in response.content.decode()
+
+
+def test_an_unknown_institute_is_named_in_the_error(client):
+    page = client.get("/courses/?institute=nope").content.decode()
+    assert "Choose an Institute of Technology from the list." in page

@@ -65,3 +65,22 @@ def test_a_page_cached_for_http_is_never_served_to_https_visitors(client, page_c
     assert secure["X-Page-Cache"] == "miss"
     assert "Sitemap: https://testserver/sitemap.xml" in secure.content.decode()
     assert client.get("/robots.txt", secure=True)["X-Page-Cache"] == "hit"
+
+
+def test_pages_with_a_live_part_are_fresh_for_visitors_without_cookies_too(client, page_cache):
+    from events.models import Registration
+    from tests.factories import EventFactory
+
+    event = EventFactory(capacity=1)
+    course = CourseFactory(title="Withdrawn soon")
+    first = client.get(f"/events/{event.slug}/")
+    assert "X-Page-Cache" not in first and "no-cache" in first["Cache-Control"]
+    assert "1 place left" in first.content.decode()
+    Registration.objects.create(
+        event=event, name="Ada", email="ada@example.com", status=Registration.Status.CONFIRMED
+    )
+    assert "This event is full." in client.get(f"/events/{event.slug}/").content.decode()
+    assert client.get(f"/courses/{course.slug}/").status_code == 200
+    course.status = course.Status.DRAFT
+    course.save()
+    assert client.get(f"/courses/{course.slug}/").status_code == 404

@@ -282,3 +282,14 @@ def test_the_apprenticeships_and_institutes_lists_are_kept_and_head_is_answered(
         sql, page, status = get(client, path)  # the parts the HEAD request built
         assert status == 200 and "<h1>" in page
         assert not touching(sql, "courses_course") and not touching(sql, "institutes_institute")
+
+
+def test_a_cancelled_events_registration_page_says_it_was_cancelled(client, reference_data, parts):
+    event = EventFactory(capacity=5)
+    path = f"/events/{event.slug}/register/"
+    get(client, path)
+    event.status = event.Status.CANCELLED
+    event.save()
+    page = get(client, path)[1]
+    assert "This event has been cancelled." in page
+    assert "Registration for this event is not open." not in page
