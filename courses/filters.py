@@ -14,6 +14,7 @@ from django.db.models import Value
 
 from institutes.models import Institute, Region, Route
 from iot_network.web import shared_parts
+from iot_network.web.filtersets import LeanFilterSet
 from iot_network.web.forms import NamedErrorsMixin
 from iot_network.web.geo import Point
 from iot_network.web.geocoding import GeocodingError, lookup_postcode
@@ -127,10 +128,7 @@ def _read_reference_choices() -> dict[str, tuple[tuple[str, str], ...]]:
     return {name: tuple(pairs) for name, pairs in choices.items()}
 
 
-_form_classes: dict = {}
-
-
-class CourseFilter(django_filters.FilterSet):
+class CourseFilter(LeanFilterSet):
     q = django_filters.CharFilter(
         label="Keywords", max_length=200, method="no_op",
         help_text="A subject, job or qualification, like cyber security or HNC engineering",
@@ -181,17 +179,8 @@ class CourseFilter(django_filters.FilterSet):
         for name, choices in self.reference_choices.items():
             self.filters[name].extra["choices"] = list(choices)
 
-    def get_form_class(self):
-        """django-filter builds a form class, and a field per filter, for every request; the
-        result depends only on the filters and the reference lists, so each process keeps the
-        last few it built."""
-        key = (type(self), tuple(self.reference_choices.items()))
-        form_class = _form_classes.get(key)
-        if form_class is None:
-            if len(_form_classes) >= 8:
-                _form_classes.clear()
-            form_class = _form_classes[key] = super().get_form_class()
-        return form_class
+    def form_class_key(self) -> tuple:
+        return tuple(self.reference_choices.items())
 
     def no_op(self, queryset, name, value):
         return queryset  # the whole search is built in filter_queryset

@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from institutes.models import Institute, Region, Route
+from iot_network.web.filtersets import LeanFilterSet
 from iot_network.web.forms import NamedErrorsForm
 from iot_network.web.listing import ShortModelChoiceFilter
 
@@ -20,7 +21,7 @@ AUDIENCE_CHOICES = [
 ]
 
 
-class EventFilter(django_filters.FilterSet):
+class EventFilter(LeanFilterSet):
     event_type = django_filters.ChoiceFilter(
         choices=Event.Type.choices, empty_label="All types", label="Type of event"
     )

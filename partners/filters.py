@@ -1,13 +1,14 @@
 import django_filters
 
 from institutes.models import Institute, Route
+from iot_network.web.filtersets import LeanFilterSet
 from iot_network.web.forms import NamedErrorsForm
 from iot_network.web.listing import ShortModelChoiceFilter
 
 from .models import Interest, Organisation
 
 
-class OrganisationFilter(django_filters.FilterSet):
+class OrganisationFilter(LeanFilterSet):
     institute = ShortModelChoiceFilter(
         field_name="institutes",
         queryset=Institute.objects.all(),

@@ -1,12 +1,13 @@
 import django_filters
 
 from institutes.models import Institute, Route
+from iot_network.web.filtersets import LeanFilterSet
 from partners.models import Organisation
 
 from .models import Story
 
 
-class StoryFilter(django_filters.FilterSet):
+class StoryFilter(LeanFilterSet):
     kind = django_filters.ChoiceFilter(
         choices=Story.Kind.choices, empty_label="All kinds", label="Kind of story"
     )

@@ -1,5 +1,7 @@
 """Fields that public forms share, so names and addresses are asked for and cleaned one way."""
 
+import copy
+
 from django import forms
 
 
@@ -86,6 +88,7 @@ def name_the_field(field: forms.Field, noun: str | None = None) -> None:
     """Replace Django's anonymous messages ("This field is required.") with ones that name the
     field and say how to put it right. Messages a form already wrote itself are left alone."""
     label = str(field.label or "")
+    field.errors_named_for = (label, noun)  # see name_the_fields()
     question = label.rstrip().endswith("?")
     noun = noun or field_noun(label)
     # Quoting a question reads better than turning it into a noun: 'Answer "By when?"'.
@@ -138,6 +141,41 @@ def name_the_field(field: forms.Field, noun: str | None = None) -> None:
         field.error_messages.setdefault(code, template % safe)
 
 
+def name_the_fields(fields: dict[str, forms.Field], nouns: dict[str, str]) -> None:
+    """name_the_field() for each of ``fields`` not yet named for its label as it is now: the
+    messages depend only on the label, the noun and the kind of field, so a field copied from
+    one already named (a form's copy of its class's fields) keeps its messages."""
+    for name, field in fields.items():
+        noun = nouns.get(name)
+        if getattr(field, "errors_named_for", None) != (str(field.label or ""), noun):
+            name_the_field(field, noun)
+
+
+class _FieldsSharingChoices(dict):
+    """A form class's ``base_fields``, whose copy for each form shares the lists of choices."""
+
+    def __deepcopy__(self, memo):
+        return {name: _copy_field(field, memo) for name, field in self.items()}
+
+
+def _copy_field(field: forms.Field, memo: dict) -> forms.Field:
+    if type(field).__deepcopy__ is forms.ChoiceField.__deepcopy__:
+        # ChoiceField.__deepcopy__ without its deep copy of the choices.
+        return forms.Field.__deepcopy__(field, memo)
+    return copy.deepcopy(field, memo)
+
+
+def share_choices(form_class: type[forms.BaseForm]) -> None:
+    """Let each form of ``form_class`` share its fields' lists of choices instead of deep-copying
+    them, as Django does for every form (35 lazily translated options on the equality questions,
+    over 200 on the course search). Nothing changes a list of choices in place: a form that
+    needs other choices sets new ones, which replaces the list on its own copy of the field. A
+    field is otherwise copied as Django copies it (its widget, messages and validators), and a
+    model choice field wholly, so each form reads its queryset afresh."""
+    if not isinstance(form_class.__dict__.get("base_fields"), _FieldsSharingChoices):
+        form_class.base_fields = _FieldsSharingChoices(form_class.base_fields)
+
+
 class NamedErrorsMixin:
     """Every error in the summary names its field and says how to fix it.
 
@@ -145,11 +183,14 @@ class NamedErrorsMixin:
 
     error_nouns: dict[str, str] = {}
 
+    def __init__(self, *args, **kwargs):
+        share_choices(type(self))
+        super().__init__(*args, **kwargs)
+
     def full_clean(self):
         # Here rather than in __init__, so labels and messages the form's own __init__ sets
         # after ours are the ones the messages are built from and kept.
-        for name, field in self.fields.items():
-            name_the_field(field, self.error_nouns.get(name))
+        name_the_fields(self.fields, self.error_nouns)
         super().full_clean()
 
 
