@@ -943,13 +943,18 @@ def facet_cache_key(search: CourseSearch) -> str:
 
 
 def store_facet_counts(search: CourseSearch) -> dict[str, dict]:
-    """Count the facets of ``search`` now and keep them, stamped, for FACET_CACHE_SECONDS."""
-    return _keep_facet_counts(search, facet_counts(search))
+    """Count the facets of ``search`` now and keep them, stamped, for FACET_CACHE_SECONDS; the
+    refresh that asked for them (courses.tasks) is over, so another may be asked for."""
+    counts = _keep_facet_counts(search, facet_counts(search))
+    cache.delete(facet_cache_key(search) + ":refreshing")
+    return counts
 
 
 def _keep_facet_counts(search: CourseSearch, counts: dict[str, dict]) -> dict[str, dict]:
+    """Keep counts a request made because none were kept. A refresh still marked as asked for
+    is not unmarked: these counts need none for FACET_REFRESH_AFTER_SECONDS, longer than the
+    mark lasts, and a never-asked search is spared the round trip."""
     cache.set(facet_cache_key(search), (time.time(), counts), FACET_CACHE_SECONDS)
-    cache.delete(facet_cache_key(search) + ":refreshing")
     return counts
 
 
@@ -964,7 +969,7 @@ def cached_facet_counts(search: CourseSearch) -> dict[str, dict]:
 def _counts_from(search: CourseSearch, entry: tuple | None) -> dict[str, dict]:
     """cached_facet_counts() given the cache's ``entry`` for ``search``."""
     if entry is None:
-        return store_facet_counts(search)
+        return _keep_facet_counts(search, facet_counts(search))
     key = facet_cache_key(search)
     computed_at, counts = entry
     if time.time() - computed_at >= FACET_REFRESH_AFTER_SECONDS and cache.add(

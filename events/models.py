@@ -244,6 +244,7 @@ class Registration(models.Model):
 
     HOLDING_A_PLACE = [Status.CONFIRMED, Status.OFFERED, Status.ATTENDED]
     ACTIVE = [Status.CONFIRMED, Status.OFFERED, Status.WAITING, Status.ATTENDED]
+    TOKEN_SALT = "events.registration"  # of the signed id in every registration link
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
 
@@ -276,13 +277,13 @@ class Registration(models.Model):
 
     @property
     def token(self) -> str:
-        return signing.dumps(self.pk, salt="events.registration")
+        return signing.dumps(self.pk, salt=self.TOKEN_SALT)
 
     @classmethod
     def from_token(cls, token: str) -> Registration:
         """Raises signing.BadSignature or DoesNotExist."""
         return cls.objects.select_related("event", "event__institute").get(
-            pk=signing.loads(token, salt="events.registration")
+            pk=signing.loads(token, salt=cls.TOKEN_SALT)
         )
 
     def get_manage_url(self) -> str:

@@ -136,6 +136,21 @@ def test_a_missing_entry_is_counted_during_the_request_and_stored_stamped(publis
     assert published_refreshes == []
 
 
+@pytest.mark.django_db
+def test_the_refresh_unmarks_itself_so_the_entry_can_be_refreshed_again(published_refreshes):
+    _robotics_course()
+    _cache_counts(SEARCH, age=FACET_REFRESH_AFTER_SECONDS + 1)
+    cached_facet_counts(SEARCH)  # marks a refresh as asked for
+    assert cache.get(facet_cache_key(SEARCH) + ":refreshing") == 1
+
+    refresh_facet_counts(SEARCH.as_params())  # what the worker runs
+
+    assert cache.get(facet_cache_key(SEARCH) + ":refreshing") is None
+    _cache_counts(SEARCH, age=FACET_REFRESH_AFTER_SECONDS + 1)
+    cached_facet_counts(SEARCH)
+    assert len(published_refreshes) == 2
+
+
 @pytest.fixture
 def cache_down(settings):
     settings.CACHES = {
