@@ -86,3 +86,26 @@ def test_keyboard_only_learner_finds_a_course_near_a_postcode_and_asks_about_it(
     page.keyboard.press("Enter")
     page.wait_for_url("**/enquire/sent/")
     assert page.locator("h1").inner_text() == "Your question has been sent"
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_a_course_page_fits_a_phone_with_its_start_dates_labelled(
+    courses, page, assert_accessible, width
+):
+    """The start dates table stacks each run into labelled lines instead of scrolling sideways,
+    and stays a table with column headers for screen readers."""
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto("/courses/cyber-security-htq/")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    cells = page.locator("table.table--stack tbody tr").first.locator("td")
+    for cell in range(cells.count()):
+        box = cells.nth(cell).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, cell
+    fee = page.locator("td[data-label='Fee']").first
+    label = fee.evaluate("el => getComputedStyle(el, '::before').content")
+    assert "Fee" in label
+    assert page.get_by_role("columnheader", name="Apply by").count() == 1
+    assert_accessible(page)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert fee.evaluate("el => getComputedStyle(el, '::before').content") == "none"
+    assert page.get_by_role("columnheader", name="Fee").is_visible()
