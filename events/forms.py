@@ -42,12 +42,14 @@ class RegistrationForm(NamedErrorsMixin, PersonFormMixin, EqualityQuestionsMixin
 
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
-        choosable = event.sessions.filter(kind__in=[Session.Kind.BREAKOUT, Session.Kind.WORKSHOP])
+        choosable = event.sessions.filter(kind__in=Session.CHOOSABLE)
         self.fields["sessions"].queryset = choosable
         self.fields["sessions"].label_from_instance = lambda s: (
             f"{s.title} ({localtime(s.starts_at):%H:%M}–{localtime(s.ends_at):%H:%M})"
         )
-        if not choosable.exists():
+        # An event read for registering already says (services.event_for_registration).
+        has_sessions = getattr(event, "has_sessions_to_choose", None)
+        if not (choosable.exists() if has_sessions is None else has_sessions):
             del self.fields["sessions"]
 
     def details(self) -> RegistrationDetails:

@@ -157,6 +157,8 @@ class Event(models.Model):
 
     @property
     def organiser_name(self) -> str:
+        if "institute_name" in self.__dict__:  # read with the name alone (event_for_registration)
+            return self.__dict__["institute_name"] or NETWORK_NAME
         return self.institute.name if self.institute_id else NETWORK_NAME
 
     @property
@@ -202,6 +204,8 @@ class Session(models.Model):
         BREAKOUT = "breakout", "Breakout"
         PANEL = "panel", "Panel"
         WORKSHOP = "workshop", "Workshop"
+
+    CHOOSABLE = [Kind.BREAKOUT, Kind.WORKSHOP]  # the kinds a registration may choose
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -102,10 +102,24 @@ ALREADY_REGISTERED = (
 )
 
 
-def event_for_registration(queryset: QuerySet[Event] | None = None) -> QuerySet[Event]:
+def event_for_registration(
+    queryset: QuerySet[Event] | None = None, *, institute_row: bool = True
+) -> QuerySet[Event]:
     """Events read the way ``register`` needs them (the institute, places taken and, on
-    PostgreSQL, the row's version), so a view that has read one can hand it over."""
-    events = (Event.objects if queryset is None else queryset).select_related("institute")
+    PostgreSQL, the row's version), so a view that has read one can hand it over. Without
+    ``institute_row``, the institute's name only (all a registration reads of it, for the
+    invitation's organiser), for a read that must be one model's columns (compiled.by_slug);
+    and whether the event has sessions to choose, which the registration form asks."""
+    events = Event.objects if queryset is None else queryset
+    if institute_row:
+        events = events.select_related("institute")
+    else:
+        events = events.annotate(
+            institute_name=F("institute__name"),
+            has_sessions_to_choose=Exists(
+                Session.objects.filter(event=OuterRef("pk"), kind__in=Session.CHOOSABLE)
+            ),
+        )
     events = events.with_places_taken()
     if connection.vendor == "postgresql":
         events = events.annotate(row_version=registering.ROW_VERSION)

@@ -154,7 +154,9 @@ def register(request, slug: str):
         return _registration_form(request, slug)
     # The form page shows none of the agenda or routes, so none is fetched: in a registration
     # rush every visitor loads this page and posts it.
-    event = get_object_or_404(services.event_for_registration(Event.objects.visible()), slug=slug)
+    event = _event_to_register_for(slug)
+    if event is None:
+        raise Http404("No such event")
     state = event.registration_state()
     if ratelimit.too_many(
         request, scope="event-registration", limit=30, window=3600,
@@ -176,6 +178,15 @@ def register(request, slug: str):
             return redirect("events:registered", token=registration.token)
     parts = _registration_parts(request, event, form, state, _is_full(event))
     return _registration_page(request, parts, status=400 if form.errors else 200)
+
+
+# The event as a registration needs it, read in one query compiled once per process: in a rush
+# every POST reads it, and compiling the read took longer than the database took to answer.
+_event_to_register_for = compiled.by_slug(
+    lambda slug: services.event_for_registration(
+        Event.objects.visible(), institute_row=False
+    ).filter(slug=slug)
+)
 
 
 def _registration_form(request, slug: str):
