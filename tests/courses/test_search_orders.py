@@ -22,7 +22,6 @@ from courses.search import (
 from tests.courses.test_facets import (  # noqa: F401
     DURHAM,
     SEARCHES,
-    TODAY,
     catalogue,
     reference_counts,
 )
@@ -72,7 +71,7 @@ def test_the_page_read_from_the_runs_equals_the_orms(catalogue, monkeypatch, cas
 
 
 def test_a_page_past_the_end_still_gives_the_total(catalogue):  # noqa: F811
-    search = CourseSearch(point=DURHAM, radius_miles=50, today=TODAY)
+    search = CourseSearch(point=DURHAM, radius_miles=50)
     rows, total = results_page(search, 500, 20)
     assert rows == [] and total == len(list(search_courses(search)))
     assert total > 0
@@ -99,9 +98,7 @@ def test_the_page_and_counts_come_in_one_query_when_the_counts_are_not_cached(
     catalogue,  # noqa: F811
     django_assert_num_queries,
 ):
-    search = CourseSearch(
-        point=DURHAM, radius_miles=50, study_modes=("part-time",), levels=(4,), today=TODAY
-    )
+    search = CourseSearch(point=DURHAM, radius_miles=50, study_modes=("part-time",), levels=(4,))
     with django_assert_num_queries(1):
         rows, total, counts = results_page_and_facet_counts(search, 1, 4)
     assert rows and total and counts["levels"]
@@ -144,7 +141,7 @@ def test_a_keyword_page_and_counts_come_in_one_query(
     django_assert_num_queries,
     sort,
 ):
-    search = CourseSearch(q="cyber", levels=(4, 5), sort=sort, today=TODAY)
+    search = CourseSearch(q="cyber", levels=(4, 5), sort=sort)
     with django_assert_num_queries(1):
         rows, total, counts = results_page_and_facet_counts(search, 1, 4)
     assert rows and total and counts["levels"]
