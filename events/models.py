@@ -284,10 +284,15 @@ class Registration(models.Model):
         return signing.dumps(self.pk, salt=self.TOKEN_SALT)
 
     @classmethod
+    def id_from_token(cls, token: str) -> int:
+        """Raises signing.BadSignature."""
+        return signing.loads(token, salt=cls.TOKEN_SALT)
+
+    @classmethod
     def from_token(cls, token: str) -> Registration:
         """Raises signing.BadSignature or DoesNotExist."""
         return cls.objects.select_related("event", "event__institute").get(
-            pk=signing.loads(token, salt=cls.TOKEN_SALT)
+            pk=cls.id_from_token(token)
         )
 
     def get_manage_url(self) -> str:

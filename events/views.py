@@ -254,7 +254,7 @@ _confirmation = compiled.by_pk(
 @require_safe
 def registered(request, token: str):
     try:
-        registration = _confirmation(signing.loads(token, salt=Registration.TOKEN_SALT))
+        registration = _confirmation(Registration.id_from_token(token))
     except signing.BadSignature:
         registration = None
     if registration is None:
