@@ -74,8 +74,11 @@ def active_filter_chips(request, form) -> list[dict]:
             }
         )
     for name, _ in FACETS:
+        values = data.get(name) or []
+        if not values:  # most filters: no need to read their options' labels
+            continue
         labels = {str(v): label for v, label in form.fields[name].choices}
-        for value in data.get(name) or []:
+        for value in values:
             chips.append(
                 {
                     "label": labels.get(str(value), value),
