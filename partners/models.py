@@ -3,6 +3,7 @@ import secrets
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -369,6 +370,18 @@ class Opportunity(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("partners:opportunity", kwargs={"pk": self.pk})
+
+    def clean(self):
+        super().clean()
+        # The IoT's staff review it, and their form offers only their own courses: a course of
+        # another IoT would be neither theirs to vouch for nor kept by their next save.
+        if self.course_id and self.institute_id and self.course.institute_id != self.institute_id:
+            raise ValidationError(
+                {
+                    "course": "Choose a course taught at the Institute of Technology you chose, "
+                    "or “Not linked to a course”."
+                }
+            )
 
     @property
     def is_closed(self) -> bool:

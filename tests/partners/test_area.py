@@ -8,6 +8,8 @@ from iot_network.staff.models import AuditEntry
 from partners import urls as partner_urls
 from partners.models import Interest, Invitation, Opportunity, OrganisationMember, SkillsNeed
 from tests.factories import (
+    CourseFactory,
+    InstituteFactory,
     MemberFactory,
     OpportunityFactory,
     OrganisationFactory,
@@ -442,3 +444,26 @@ def test_opportunity_posts_and_changes_are_rate_limited(client, own):
     assert not organisation.opportunities.filter(title="One too many").exists()
     client.force_login(MemberFactory(organisation=organisation, role="owner").user)
     assert client.post(new, opportunity_data(organisation, title="A colleague")).status_code == 302
+
+
+def test_an_opportunity_links_only_a_course_of_the_institute_chosen(client, own):
+    """The menu lists the courses of every IoT the partner works with; a course of another IoT
+    than the one chosen is refused in words (its staff could neither vouch for it nor keep it),
+    and one of the chosen IoT is linked."""
+    organisation, owner, _, _ = own
+    chosen, other = InstituteFactory(), InstituteFactory()
+    organisation.institutes.set([chosen, other])
+    elsewhere = CourseFactory(institute=other, status="published", title="Elsewhere HNC")
+    here = CourseFactory(institute=chosen, status="published", title="Here HNC")
+    client.force_login(owner.user)
+    new = f"/partner-area/{organisation.slug}/opportunities/new/"
+    data = opportunity_data(organisation, institute=chosen.pk, title="Linked apprentice")
+    response = client.post(new, {**data, "course": elsewhere.pk})
+    assert response.status_code == 400
+    assert "Choose a course taught at the Institute of Technology you chose" in (
+        response.content.decode()
+    )
+    assert not Opportunity.objects.filter(title="Linked apprentice").exists()
+    response = client.post(new, {**data, "course": here.pk})
+    assert response.status_code == 302
+    assert Opportunity.objects.get(title="Linked apprentice").course == here
