@@ -1,4 +1,6 @@
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Cast
 from django.urls import reverse
@@ -7,6 +9,7 @@ from django.utils import timezone
 from institutes.models import Institute, Route
 from iot_network.equality.models import EqualityAnswers
 from iot_network.web.identifiers import (
+    normalise_postcode,
     validate_lars_code,
     validate_qan,
     validate_standard_reference,
@@ -230,6 +233,7 @@ class CourseRun(models.Model):
     fee = models.DecimalField(
         "fee (£)", max_digits=8, decimal_places=2, null=True, blank=True,
         help_text="The whole course fee for this run. 0 for no fee; empty if not yet known.",
+        validators=[MinValueValidator(0, "The fee cannot be less than 0: enter 0 for no fee.")],
     )  # fmt: skip
     application_deadline = models.DateField(null=True, blank=True)
     places = models.PositiveIntegerField(null=True, blank=True)
@@ -261,16 +265,38 @@ class CourseRun(models.Model):
                     latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180
                 ),
                 name="courses_run_valid_location",
+                violation_error_message=(
+                    "Enter a latitude between -90 and 90 and a longitude between -180 and 180, "
+                    "or neither."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(application_deadline__isnull=True)
                 | models.Q(application_deadline__lte=models.F("start_date")),
                 name="courses_run_deadline_before_start",
+                violation_error_message=(
+                    "The application deadline must be on or before the start date."
+                ),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.course} from {self.start_date:%d %B %Y}"
+
+    def clean(self):
+        super().clean()
+        if self.venue_postcode:
+            postcode = normalise_postcode(self.venue_postcode)
+            if postcode is None:
+                raise ValidationError(
+                    {"venue_postcode": "Enter the venue's full UK postcode, like SW1A 1AA."}
+                )
+            self.venue_postcode = postcode
+        # A postcode without a place: the hourly job looks it up (place_pending_course_runs), so
+        # the run is found by searches near a postcode without staff typing coordinates.
+        self.location_pending = bool(
+            self.venue_postcode and self.latitude is None and self.longitude is None
+        )
 
     @property
     def duration_display(self) -> str:

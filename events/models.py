@@ -146,6 +146,7 @@ class Event(models.Model):
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")),
                 name="events_event_ends_after_start",
+                violation_error_message="The event must end after it starts.",
             )
         ]
 
@@ -226,6 +227,7 @@ class Session(models.Model):
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")),
                 name="events_session_ends_after_start",
+                violation_error_message="The session must end after it starts.",
             )
         ]
 
