@@ -14,6 +14,15 @@ from .models import Event
 class EventFilterForm(NamedErrorsForm):
     error_nouns = {"date_from": "the earliest start date", "date_to": "the latest start date"}
 
+    def clean(self):
+        data = super().clean()
+        date_from, date_to = data.get("date_from"), data.get("date_to")
+        if date_from and date_to and date_to < date_from:
+            # As the course search says: reversed dates match nothing, and "0 events" alone
+            # would not say why.
+            self.add_error("date_to", "The latest start date must be on or after the earliest.")
+        return data
+
 
 # "Anyone" (no filter) already covers events for everyone; offering "Everyone" too confused.
 AUDIENCE_CHOICES = [

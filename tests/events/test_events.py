@@ -100,10 +100,16 @@ def test_register_change_and_cancel_through_the_signed_link(client, event):
     assert response.status_code == 302
     registration.refresh_from_db()
     assert (registration.name, registration.dietary_needs) == ("Ann Changed", "Vegan")
-    assert client.get(f"{manage}cancel/").status_code == 200
+    page = client.get(f"{manage}cancel/")
+    assert page.status_code == 200
+    assert "Are you sure you want to cancel?" in page.content.decode()
     assert Registration.objects.get().status == "confirmed"  # GET does not cancel
     client.post(f"{manage}cancel/")
     assert Registration.objects.get().status == "cancelled"
+    # The link again, later: it says so, and offers no second cancelling.
+    page = client.get(f"{manage}cancel/").content.decode()
+    assert "Your registration is already cancelled" in page
+    assert "Are you sure" not in page and "Yes, cancel my registration" not in page
 
 
 def test_a_tampered_registration_link_is_404(client, event):
@@ -284,3 +290,11 @@ def test_times_that_end_a_sentence_get_one_full_stop(client):
         "Tour the labs and meet the tutors."
     ) in feed
     assert "m.." not in feed
+
+
+def test_reversed_dates_are_explained_not_shown_as_no_events(client, event):
+    response = client.get("/events/", {"date_from": "2031-02-01", "date_to": "2031-01-01"})
+    assert response.status_code == 400
+    assert "The latest start date must be on or after the earliest." in response.content.decode()
+    same_day = client.get("/events/", {"date_from": "2031-01-01", "date_to": "2031-01-01"})
+    assert same_day.status_code == 200
