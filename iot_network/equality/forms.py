@@ -13,9 +13,10 @@ def consent_statement() -> str:
     days = settings.EQUALITY_RETENTION_DAYS
     kept = f"{days // 365} years" if days % 365 == 0 and days >= 730 else f"{days} days"
     return (
-        "These questions are optional and your answers do not affect your place or your "
-        "question. We ask them to see whether Institutes of Technology reach people of every "
-        "sex, ethnic group, age and disability, as the network aims to widen who enters science, "
+        "These questions are optional and your answers do not affect your place at an event "
+        "or the reply to a question you ask us. We ask them to see whether Institutes of "
+        "Technology reach people of every sex, ethnic group, age and disability, as the network "
+        "aims to widen who enters science, "
         "technology, engineering and maths. Your answers are kept apart from your name and "
         "contact details, are never shown to organisers or staff beside your name, and are only "
         "ever reported as counts in which groups smaller than 5 are hidden. We delete them after "
