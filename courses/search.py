@@ -20,8 +20,10 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     Min,
@@ -216,30 +218,27 @@ def _keyword_filter(courses: QuerySet, q: str) -> QuerySet:
     )
 
 
-def filtered_courses(search: CourseSearch) -> QuerySet:
-    courses = Course.objects.published()
-    if search.apprenticeships_only:
-        courses = courses.apprenticeships()
-    if search.q:
-        courses = _keyword_filter(courses, search.q)
+def _course_conditions(search: CourseSearch) -> dict[str, Q | Exists]:
+    """What a course itself must be for each filter of ``search`` on the course's own fields,
+    its route, institute and sector tags (funding: its course flags; a run with no fee is a run
+    filter), by facet, in the order filtered_courses() applies them."""
+    conditions: dict[str, Q | Exists] = {}
     if search.levels:
-        courses = courses.filter(level__in=search.levels)
+        conditions["levels"] = Q(level__in=search.levels)
     if search.qualification_types:
-        courses = courses.filter(qualification_type__in=search.qualification_types)
+        conditions["qualification_types"] = Q(qualification_type__in=search.qualification_types)
     if search.routes:
-        courses = courses.filter(route__slug__in=search.routes)
+        conditions["routes"] = Q(route__slug__in=search.routes)
     if search.sectors:
-        courses = courses.filter(
-            Exists(
-                Course.sector_tags.through.objects.filter(
-                    course=OuterRef("pk"), sectortag__slug__in=search.sectors
-                )
+        conditions["sectors"] = Exists(
+            Course.sector_tags.through.objects.filter(
+                course=OuterRef("pk"), sectortag__slug__in=search.sectors
             )
         )
     if search.regions:
-        courses = courses.filter(institute__region__in=search.regions)
+        conditions["regions"] = Q(institute__region__in=search.regions)
     if search.institutes:
-        courses = courses.filter(institute__slug__in=search.institutes)
+        conditions["institutes"] = Q(institute__slug__in=search.institutes)
     funding = Q()
     if Funding.STUDENT_FINANCE in search.funding:
         funding |= Q(student_finance=True)
@@ -248,7 +247,25 @@ def filtered_courses(search: CourseSearch) -> QuerySet:
     if Funding.EMPLOYER_SPONSORED in search.funding:
         funding |= Q(employer_sponsored=True)
     if funding:
-        courses = courses.filter(funding)
+        conditions["funding"] = funding
+    return conditions
+
+
+def _base_courses(search: CourseSearch) -> QuerySet:
+    """Published courses matching the filters of ``search`` that no facet takes away: the
+    apprenticeships-only list and the keywords."""
+    courses = Course.objects.published()
+    if search.apprenticeships_only:
+        courses = courses.apprenticeships()
+    if search.q:
+        courses = _keyword_filter(courses, search.q)
+    return courses
+
+
+def filtered_courses(search: CourseSearch) -> QuerySet:
+    courses = _base_courses(search)
+    for condition in _course_conditions(search).values():
+        courses = courses.filter(condition)
     if _uses_runs(search) and _summary_answers(search):
         kinds = upcoming_kinds_expression(search.today).bitand(_runs_mask(search))
         courses = courses.alias(matching_kinds=kinds).filter(matching_kinds__gt=0)
@@ -626,8 +643,28 @@ def _facet_statement(
             f" {join} k ON k.course_id = courses.id)"
         )
         params += courses_params
+    # With keywords, the course summary answering and a facet chosen, the parts' matching
+    # courses are read once, as the CTE ``ml`` of the courses the keywords find
+    # (_loose_courses), and each part keeps those that pass its filters: one keyword match and
+    # one compiled query, not one for each part. The page's part (ordered by rank, title and
+    # start) is still its own. Not without keywords: the loose set would be every course,
+    # where each part's own filters read fewer from their indexes (at 200,000 runs, reading
+    # the loose set made searches with a place and two course filters 40-85 ms slower).
+    loose = connection.vendor == "postgresql" and summary and bool(search.q and selected)
+    if loose:
+        loose_sql, loose_params = _loose_courses(search)
+        ctes.append(f"ml AS ({loose_sql})")
+        params += loose_params
     pieces = [
-        _count_facets(part, facets, i, shared, summary=summary, page=page_courses and i == 0)
+        _count_facets(
+            part,
+            facets,
+            i,
+            shared,
+            summary=summary,
+            page=page_courses and i == 0,
+            loose=loose and not (page_courses and i == 0),
+        )  # fmt: skip
         for i, (part, facets) in enumerate(parts)
         if facets
     ]
@@ -639,6 +676,48 @@ def _facet_statement(
         branches += piece.branches
         branch_params += piece.branch_params
     return _FacetStatement(ctes, params, branches, branch_params, pieces)
+
+
+def _flag(facet: str) -> str:
+    return f"passes_{facet}"
+
+
+def _loose_courses(search: CourseSearch) -> tuple[str, list]:
+    """SQL for the courses matching ``search`` without any of its facets' filters (PostgreSQL,
+    the course summary answering): their facet columns and upcoming kinds (as _count_facets
+    reads them) and, for each course filter of ``search``, whether the course passes it
+    (``passes_<facet>``). A part of facet_counts() keeps the rows passing its own filters
+    (_loose_part); the conditions are filtered_courses()'s own (_course_conditions)."""
+    conditions = _course_conditions(search)
+    courses = _base_courses(search).annotate(
+        kinds=upcoming_kinds_expression(search.today),
+        **{
+            _flag(facet): ExpressionWrapper(condition, output_field=BooleanField())
+            for facet, condition in conditions.items()
+        },
+    )
+    columns = [*LOOSE_COLUMNS, *map(_flag, conditions)]
+    sql, params = _sql(courses.order_by().values(*columns))
+    return sql, list(params)
+
+
+# The columns of _count_facets()'s matching courses on PostgreSQL, in its order.
+LOOSE_COLUMNS = (
+    "id", "level", "qualification_type", "route_id", "institute_id", "student_finance",
+    "employer_sponsored", "kinds",
+)  # fmt: skip
+
+
+def _loose_part(search: CourseSearch) -> tuple[str, list]:
+    """SQL for the courses matching ``search`` read from the CTE ``ml`` (_loose_courses), which
+    has a column for each of its course filters, and its upcoming kinds for its run filters."""
+    tests = [_flag(facet) for facet in _course_conditions(search)]
+    params = []
+    if _uses_runs(search):
+        tests.append("kinds & %s <> 0")
+        params.append(_runs_mask(search))
+    where = " AND ".join(tests) or "TRUE"
+    return f"SELECT {', '.join(LOOSE_COLUMNS)} FROM ml WHERE {where}", params
 
 
 def _has_kind_filter(search: CourseSearch) -> bool:
@@ -810,7 +889,7 @@ def _grouped_branches(g: str, part: int, grouped: list[str]) -> list[str]:
 
 def _count_facets(
     search: CourseSearch, facets: list[str], part: int, shared: CourseSearch, *, summary: bool,
-    page: bool = False,
+    page: bool = False, loose: bool = False,
 ) -> _FacetQuery:  # fmt: skip
     """Counts for ``facets`` over the courses matching ``search``: part ``part`` of
     facet_counts()'s statement.
@@ -835,7 +914,9 @@ def _count_facets(
     # date, else from those runs aggregated once per course.
     kinds = connection.vendor == "postgresql"
     ordered_by = (("title", "upcoming_start") + (("rank",) if search.q else ())) if page else ()
-    if kinds and summary:
+    if kinds and summary and loose:
+        matching_sql, params = _loose_part(search)
+    elif kinds and summary:
         matching = filtered_courses(search).annotate(kinds=upcoming_kinds_expression(search.today))
         matching_sql, params = _sql(
             matching.order_by().values(*columns, *flags, "kinds", *ordered_by)

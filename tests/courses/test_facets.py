@@ -198,8 +198,33 @@ def test_facet_counts_equal_counting_each_facet_on_its_own(catalogue, search):
             "radius_miles": 25,
         },
         lambda: {"apprenticeships_only": True, "funding": (Funding.APPRENTICESHIP,)},
+        # Keywords and several filters, no place or dates: the parts of the counts read the
+        # courses the keywords find once (courses.search._loose_courses).
+        lambda: {
+            "q": "cyber",
+            "levels": (4,),
+            "routes": ("digital", "engineering"),
+            "sectors": ("net-zero",),
+            "study_modes": ("part-time",),
+            "regions": (Region.NORTH_EAST,),
+            "funding": (Funding.NO_FEE, Funding.EMPLOYER_SPONSORED),
+        },
+        lambda: {
+            "q": "robotics systems",
+            "qualification_types": ("htq",),
+            "attendances": ("online",),
+            "institutes": ("north", "london"),
+        },
     ],
-    ids=["nothing", "keywords", "distance", "everything", "apprenticeships"],
+    ids=[
+        "nothing",
+        "keywords",
+        "distance",
+        "everything",
+        "apprenticeships",
+        "keywords and filters",
+        "keywords and other filters",
+    ],  # fmt: skip
 )
 def test_facet_counts_equal_the_reference_for_typical_searches(catalogue, search_args):
     search = CourseSearch(**search_args(), today=today())
