@@ -193,6 +193,17 @@ def test_employer_joins_posts_a_vacancy_and_a_learner_finds_it(network, page, as
     page.wait_for_url("**/partner-area/pennine-robotics-ltd/")
     assert "1 of 1 place filled" in page.content()
 
+    # On a phone the list of opportunities stacks into labelled lines: nothing off screen.
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.reload()
+    for cell in page.locator("table.table--stack tbody tr").first.locator("td").all():
+        box = cell.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    status = page.locator("td[data-label='Status']").first
+    assert "Status" in status.evaluate("el => getComputedStyle(el, '::before').content")
+    assert page.get_by_role("columnheader", name="Closing date").count() == 1
+    assert_accessible(page)
+
 
 def choose_option(page, name: str, label: str) -> None:
     """Tab into a radio group, move with the arrow keys to the option labelled ``label`` and

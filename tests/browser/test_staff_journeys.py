@@ -173,3 +173,30 @@ def test_staff_review_a_partner_application_from_its_page_with_the_keyboard(
         )
 
     assert in_thread(decision) == ("declined", "We only work with firms in the North of England.")
+
+
+@pytest.fixture
+def course_with_runs(institute):
+    from tests.factories import CourseFactory, CourseRunFactory
+
+    course = CourseFactory(institute=institute, title="Mechatronics HNC")
+    CourseRunFactory.create_batch(2, course=course, venue_name="Pennine Engineering Centre")
+    return course
+
+
+def test_staff_pages_fit_the_window(course_with_runs, page, assert_accessible):
+    """The workspace's registrations chart scales down on a phone, and a course's runs (a
+    thirteen-column table) scroll inside their box: neither makes the page wider than the
+    window."""
+    sign_in_with_the_code(page, assert_accessible)
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto("/admin/")
+    chart = page.locator(".dashboard__chart")
+    if chart.count():
+        assert chart.bounding_box()["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"/admin/courses/course/{course_with_runs.pk}/change/")
+    assert page.get_by_role("columnheader", name="Venue postcode").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(page)
