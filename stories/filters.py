@@ -2,6 +2,7 @@ import django_filters
 
 from institutes.models import Institute, Route
 from iot_network.web.filtersets import LeanFilterSet
+from iot_network.web.forms import NamedErrorsForm
 from partners.models import Organisation
 
 from .models import Story
@@ -38,6 +39,7 @@ class StoryFilter(LeanFilterSet):
 
     class Meta:
         model = Story
+        form = NamedErrorsForm  # "Choose kind of story from the list.", as the other lists say
         fields = ["kind", "institute", "route", "partner"]
 
     def tagged(self, queryset, name, value):

@@ -67,8 +67,13 @@ def test_no_story_matching_shows_the_sites_empty_state_and_a_bad_filter_is_a_400
     assert page.status_code == 200
     assert 'class="empty-state"' in page.content.decode()
     assert "No stories match your filters" in page.content.decode()
-    assert client.get("/stories/?kind=nonsense").status_code == 400
-    assert client.get("/stories/?institute=nowhere").status_code == 400
+    response = client.get("/stories/?kind=nonsense")
+    assert response.status_code == 400
+    # In the words the other lists use, not Django's "Select a valid choice. ...".
+    assert "Choose kind of story from the list." in response.content.decode()
+    response = client.get("/stories/?institute=nowhere")
+    assert response.status_code == 400
+    assert "Choose institute from the list." in response.content.decode()
 
 
 def test_an_empty_site_says_what_stories_will_appear(client):
