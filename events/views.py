@@ -195,6 +195,11 @@ def _registration_form(request, slug: str):
     only the CSRF token is each visitor's."""
     event = _live_event(slug)
     state, full = event.registration_state(), _is_full(event)
+    if request.user.is_authenticated:
+        # Someone signed in gets their own name and email filled in: a form of their own.
+        user = request.user
+        form = RegistrationForm(event=event, initial={"name": user.full_name, "email": user.email})
+        return _registration_page(request, _registration_parts(request, event, form, state, full))
     parts = shared_parts.page_parts(
         request,
         f"event-register-{event.status}-{state}-{full:d}",

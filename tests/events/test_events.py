@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from events.models import Registration
-from tests.factories import EventFactory, OrganisationFactory, SessionFactory
+from tests.factories import EventFactory, OrganisationFactory, SessionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -298,3 +298,14 @@ def test_reversed_dates_are_explained_not_shown_as_no_events(client, event):
     assert "The latest start date must be on or after the earliest." in response.content.decode()
     same_day = client.get("/events/", {"date_from": "2031-01-01", "date_to": "2031-01-01"})
     assert same_day.status_code == 200
+
+
+def test_a_signed_in_learner_finds_their_name_and_email_filled_in(client, event):
+    learner = UserFactory(email="ann@learner.example", full_name="Ann Example")
+    client.force_login(learner)
+    page = client.get(f"/events/{event.slug}/register/").content.decode()
+    assert 'value="Ann Example"' in page and 'value="ann@learner.example"' in page
+    # Someone else, signed out, gets the empty form (nothing of Ann's is shared with them).
+    client.logout()
+    page = client.get(f"/events/{event.slug}/register/").content.decode()
+    assert "Ann Example" not in page and "ann@learner.example" not in page
