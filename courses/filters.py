@@ -15,7 +15,7 @@ from django.db.models import Value
 from institutes.models import Institute, Region, Route
 from iot_network.web import shared_parts
 from iot_network.web.filtersets import LeanFilterSet
-from iot_network.web.forms import NamedErrorsMixin
+from iot_network.web.forms import NamedErrorsMixin, check_date_order
 from iot_network.web.geo import Point
 from iot_network.web.geocoding import GeocodingError, lookup_postcode
 
@@ -53,9 +53,7 @@ class CourseSearchForm(NamedErrorsMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        start_from, start_to = data.get("start_from"), data.get("start_to")
-        if start_from and start_to and start_to < start_from:
-            self.add_error("start_to", "The latest start date must be on or after the earliest.")
+        check_date_order(self, "start_from", "start_to")
         lat, lng = data.get("lat"), data.get("lng")
         if self.has_error("lat") or self.has_error("lng"):
             pass  # a mangled coordinate: its field says so, and there is no place

@@ -664,7 +664,7 @@ def _facet_statement(
             summary=summary,
             page=page_courses and i == 0,
             loose=loose and not (page_courses and i == 0),
-        )  # fmt: skip
+        )
         for i, (part, facets) in enumerate(parts)
         if facets
     ]
@@ -699,13 +699,6 @@ def _loose_courses(search: CourseSearch) -> tuple[str, list]:
     columns = [*LOOSE_COLUMNS, *map(_flag, conditions)]
     sql, params = _sql(courses.order_by().values(*columns))
     return sql, list(params)
-
-
-# The columns of _count_facets()'s matching courses on PostgreSQL, in its order.
-LOOSE_COLUMNS = (
-    "id", "level", "qualification_type", "route_id", "institute_id", "student_finance",
-    "employer_sponsored", "kinds",
-)  # fmt: skip
 
 
 def _loose_part(search: CourseSearch) -> tuple[str, list]:
@@ -759,6 +752,8 @@ FACET_COLUMNS = (
     "id", "level", "qualification_type", "route_id", "institute_id", "student_finance",
     "employer_sponsored",
 )  # fmt: skip
+# The columns of _count_facets()'s matching courses on PostgreSQL, in its order.
+LOOSE_COLUMNS = (*FACET_COLUMNS, "kinds")
 
 
 def _with_run_kinds(search: CourseSearch, shared: CourseSearch) -> tuple[str, list]:

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from institutes.models import Institute, Region, Route
 from iot_network.web.filtersets import LeanFilterSet
-from iot_network.web.forms import NamedErrorsForm
+from iot_network.web.forms import NamedErrorsForm, check_date_order
 from iot_network.web.listing import ShortModelChoiceFilter
 
 from .models import Event
@@ -16,11 +16,7 @@ class EventFilterForm(NamedErrorsForm):
 
     def clean(self):
         data = super().clean()
-        date_from, date_to = data.get("date_from"), data.get("date_to")
-        if date_from and date_to and date_to < date_from:
-            # As the course search says: reversed dates match nothing, and "0 events" alone
-            # would not say why.
-            self.add_error("date_to", "The latest start date must be on or after the earliest.")
+        check_date_order(self, "date_from", "date_to")
         return data
 
 

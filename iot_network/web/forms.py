@@ -196,3 +196,11 @@ class NamedErrorsMixin:
 
 class NamedErrorsForm(NamedErrorsMixin, forms.Form):
     """For django-filter's FilterSets (``Meta.form``): their errors name their fields too."""
+
+
+def check_date_order(form: forms.Form, earliest: str, latest: str) -> None:
+    """A search's start-date window must not be back to front: reversed dates match nothing,
+    and "0 results" alone would not say why. The error goes beside ``latest``."""
+    start, end = form.cleaned_data.get(earliest), form.cleaned_data.get(latest)
+    if start and end and end < start:
+        form.add_error(latest, "The latest start date must be on or after the earliest.")
